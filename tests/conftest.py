@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+TESTDATA = ROOT / "testdata"
+CORPUS = ROOT.parent / "shared" / "corpus" / "plans"
+UPDATE_GOLDEN = os.environ.get("TFECS_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture
+def run_cli():
+    """Run the real CLI in-process: (exit code, stdout, stderr)."""
+    from click.testing import CliRunner
+
+    from tfecs.cli import cli
+
+    def run(*args: str, input: bytes | str | None = None):
+        runner = CliRunner()
+        result = runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    return run

@@ -1,0 +1,85 @@
+"""The contributor checklist, as tests: registered, documented, fixtures, ids from the catalogue."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, TESTDATA
+
+from tfecs.rule import DOC_HEADINGS, RULE_ID, validate_rules
+from tfecs_rules import ALL_RULES
+
+CATALOG = ROOT.parent / "shared" / "rules-catalog.md"
+
+
+def test_every_rule_module_is_registered():
+    modules = {p.stem for p in (ROOT / "rules").glob("*.py") if not p.stem.startswith("_")}
+    registered = {r.__module__.rsplit(".", 1)[-1] for r in ALL_RULES}
+    assert modules == registered
+
+
+def test_registry_is_sorted_and_valid():
+    ids = [r.meta.id for r in ALL_RULES]
+    assert ids == sorted(ids)
+    validate_rules(list(ALL_RULES))
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.meta.id)
+def test_rule_conventions(rule):
+    meta = rule.meta
+    assert RULE_ID.match(meta.id)
+    assert rule.__module__.rsplit(".", 1)[-1] == meta.id.replace("-", "_")
+    docs = rule.docs()
+    for heading in DOC_HEADINGS:
+        assert f"## {heading}" in docs
+    assert re.search(r"https://\S+", docs.split("## References", 1)[1])
+    assert meta.remediation and meta.title and 1 <= meta.practice <= 6
+    folder = TESTDATA / "rules" / meta.id
+    assert (folder / "resources.json").is_file() and (folder / "expected.json").is_file()
+
+
+def _catalog() -> dict[str, tuple[str, str]]:
+    rows = {}
+    for line in CATALOG.read_text().splitlines():
+        m = re.match(r"\|\s*([a-z0-9-]+)\s*\|\s*([^|]*)\|\s*(info|low|medium|high|critical)\s*\|", line)
+        if m:
+            rows[m.group(1)] = (m.group(2).strip(), m.group(3))
+    return rows
+
+
+@pytest.mark.skipif(not CATALOG.exists(), reason="the shared rule catalogue is not beside this checkout")
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.meta.id)
+def test_rule_matches_catalogue(rule):
+    catalog = _catalog()
+    assert rule.meta.id in catalog, "rule ids are a public contract: use the catalogue's"
+    controls, severity = catalog[rule.meta.id]
+    expected = () if controls in ("—", "-", "") else tuple(c.strip() for c in controls.split(","))
+    assert rule.meta.controls == expected
+    assert rule.meta.severity.value == severity
+
+
+def test_readme_documents_every_rule():
+    readme = (ROOT / "README.md").read_text()
+    for rule in ALL_RULES:
+        assert f"`{rule.meta.id}`" in readme, f"README rule list lacks {rule.meta.id}"
+
+
+def test_pyproject_lists_every_package():
+    text = (ROOT / "pyproject.toml").read_text()
+    listed = set(re.search(r"packages = \[(.*?)\]", text).group(1).replace('"', "").replace(" ", "").split(","))
+    found = {
+        ".".join(p.relative_to(ROOT).parent.parts) for p in (ROOT / "tfecs").rglob("__init__.py")
+    } | {"tfecs_rules"}
+    assert found == listed
+
+
+def test_readme_rule_reference_is_current():
+    """The README's rule section is generated: regenerate with
+    `tfecs rules --format markdown` when a rule's docs change."""
+    from tfecs.docs import END, START, rules_markdown
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index(START) : readme.index(END) + len(END)] + "\n"
+    assert section == rules_markdown([r() for r in ALL_RULES])

@@ -1,0 +1,60 @@
+"""Every rule against its fixture: exact findings (address, status, path), and the
+naming convention checked too: bad_* fail, unknown_* give status unknown, good_* nothing.
+
+Fixtures: testdata/rules/<rule-id>/resources.json (compact resources, turned into a
+Terraform-shaped plan by planfixture.py) and expected.json (the findings, golden;
+rewrite with TFECS_UPDATE_GOLDEN=1 and review the diff).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import TESTDATA, UPDATE_GOLDEN
+from planfixture import write_plan
+
+from tfecs.inputs.raw import split_address
+from tfecs.scan import scan
+from tfecs_rules import ALL_RULES
+
+RULE_IDS = [r.meta.id for r in ALL_RULES]
+
+
+def _resource_name(address: str) -> str:
+    last = split_address(address)[-1]
+    return last.split(".")[-1].split("[")[0]
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_rule_fixture(rule_id, tmp_path):
+    folder = TESTDATA / "rules" / rule_id
+    spec = json.loads((folder / "resources.json").read_text())
+    plan = write_plan(spec["resources"], tmp_path / "plan.json")
+    rule = next(r for r in ALL_RULES if r.meta.id == rule_id)()
+    report = scan([str(plan)], [rule])
+    assert not report.errors, [e.line() for e in report.errors]
+    actual = sorted(
+        ({"address": f.address, "status": f.status.value, "path": f.path_text} for f in report.findings),
+        key=lambda d: (d["address"], d["path"], d["status"]),
+    )
+    expected_file = folder / "expected.json"
+    if UPDATE_GOLDEN or not expected_file.exists():
+        expected_file.write_text(json.dumps(actual, indent=2) + "\n")
+    assert actual == json.loads(expected_file.read_text())
+
+    by_name: dict[str, set[str]] = {}
+    for f in report.findings:
+        by_name.setdefault(_resource_name(f.address), set()).add(f.status.value)
+    names = {_resource_name(r["address"]) for r in spec["resources"]}
+    for name in names:
+        if name.startswith("bad_"):
+            assert "fail" in by_name.get(name, set()), f"{name} should fail {rule_id}"
+        elif name.startswith("unknown_"):
+            assert by_name.get(name) == {"unknown"}, f"{name} should be unknown for {rule_id}"
+        elif name.startswith("good_"):
+            assert name not in by_name, f"{name} should pass {rule_id}"
+    assert any(n.startswith("bad_") for n in names) and any(n.startswith("good_") for n in names)
+    # Every finding says what to do and where the rule is documented.
+    for f in report.findings:
+        assert f.message and f.remediation and f.meta.docs_url.endswith("#" + rule_id)

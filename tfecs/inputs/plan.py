@@ -1,0 +1,340 @@
+"""Read `terraform show -json` output (format_version 0.1 to 1.x) into RawResources.
+
+Handles UTF-8 and UTF-16 (Windows PowerShell writes UTF-16 with a BOM), plans with only
+`resource_changes` or only `planned_values`, state JSON (`terraform show -json` without a
+plan), data sources read during plan (`prior_state`) and the `configuration` block's
+expression references, which are how a task definition's unknown role ARN is tied to
+the role resource.
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import Any, Iterator
+
+import orjson
+
+from ..errors import InputError
+from .raw import RawResource, config_address, module_instance_of, split_address
+
+SUPPORTED_MAJOR = {0, 1}
+
+
+def decode_bytes(data: bytes, where: str) -> str:
+    if not data.strip():
+        raise InputError("empty input: expected the output of `terraform show -json`", where=where)
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"invalid UTF-16 text at byte {exc.start}", where=where) from None
+    elif len(data) >= 4 and data[1] == 0 and data[3] == 0 and data[0] != 0:
+        # UTF-16LE without a BOM: ASCII text with a NUL after every byte.
+        try:
+            return data.decode("utf-16-le")
+        except UnicodeDecodeError:
+            pass
+    if data.startswith(b"PK\x03\x04"):
+        raise InputError(
+            "this is a binary plan file; convert it with `terraform show -json PLANFILE > plan.json`",
+            where=where,
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not text (invalid UTF-8 at byte {exc.start}): expected the output of `terraform show -json`",
+            where=where,
+        ) from None
+
+
+def parse_json(data: bytes, where: str) -> Any:
+    text = decode_bytes(data, where)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        msg = str(exc)
+        if "recursion" in msg.lower():
+            raise InputError("JSON nested too deeply to be a Terraform plan", where=where) from None
+        line = text.count("\n", 0, exc.pos) + 1
+        col = exc.pos - (text.rfind("\n", 0, exc.pos) + 1) + 1
+        reason = msg.split(":", 1)[0]
+        raise InputError(f"invalid JSON at line {line} column {col}: {reason}", where=where) from None
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
+    if not isinstance(value, kind):
+        names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+        want = " or ".join(names.get(k, k.__name__) for k in (kind if isinstance(kind, tuple) else (kind,)))
+        raise InputError(f"{what}: expected {want}, found {_kind(value)}", where=where)
+    return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+class Plan:
+    """A parsed plan document with its resources, ready for the model layer."""
+
+    def __init__(self, doc: dict, where: str):
+        self.where = where
+        self.doc = doc
+        self.format_version = str(doc.get("format_version", ""))
+        self.terraform_version = doc.get("terraform_version")
+        self.kind = "plan"
+        self.resources: list[RawResource] = []
+
+
+def read_plan(data: bytes, where: str) -> Plan:
+    doc = parse_json(data, where)
+    if not isinstance(doc, dict):
+        raise InputError(f"not a Terraform plan: the top level is {_kind(doc)}, not an object", where=where)
+    if "format_version" not in doc:
+        raise InputError("not a Terraform plan: no `format_version` (expected `terraform show -json` output)", where=where)
+    if not any(k in doc for k in ("resource_changes", "planned_values", "prior_state", "values", "configuration")):
+        raise InputError(
+            "not a Terraform plan: no `resource_changes`, `planned_values` or `values`", where=where
+        )
+    version = str(doc["format_version"])
+    try:
+        major = int(version.split(".")[0])
+    except ValueError:
+        raise InputError(f"unreadable format_version {version!r}", where=where) from None
+    if major not in SUPPORTED_MAJOR:
+        raise InputError(f"unsupported plan format_version {version} (this tfecs reads 0.x and 1.x)", where=where)
+    plan = Plan(doc, where)
+    refs = ConfigReferences(doc.get("configuration"), where)
+    resources: list[RawResource] = []
+    changes = doc.get("resource_changes")
+    if changes is not None:
+        _expect(changes, list, where, "resource_changes")
+        resources.extend(_from_changes(changes, where))
+    elif "planned_values" in doc:
+        resources.extend(_from_values(doc["planned_values"], where, "planned_values", actions=()))
+    elif "values" in doc:
+        plan.kind = "state"
+        resources.extend(_from_values(doc["values"], where, "values", actions=("no-op",), origin="state"))
+    # Data sources read during plan are in prior_state only; deferred reads are in
+    # resource_changes with action "read" and take precedence.
+    seen = {r.address for r in resources}
+    prior = doc.get("prior_state")
+    if isinstance(prior, dict) and isinstance(prior.get("values"), dict):
+        for r in _from_values(prior["values"], where, "prior_state.values", actions=("read",), only_data=True):
+            if r.address not in seen:
+                resources.append(r)
+    for r in resources:
+        r.references = refs.for_resource(r.address)
+        r.configured = refs.configured(r.address)
+        r.input = where
+    plan.resources = resources
+    return plan
+
+
+def _from_changes(changes: list, where: str) -> Iterator[RawResource]:
+    for i, rc in enumerate(changes):
+        what = f"resource_changes[{i}]"
+        _expect(rc, dict, where, what)
+        address = _expect(rc.get("address"), str, where, f"{what}.address")
+        rtype = _expect(rc.get("type"), str, where, f"{address}: type")
+        change = _expect(rc.get("change"), dict, where, f"{address}: change")
+        actions = _expect(change.get("actions"), list, where, f"{address}: change.actions")
+        if not all(isinstance(a, str) for a in actions):
+            raise InputError(f"{address}: change.actions: expected an array of strings", where=where)
+        after = change.get("after")
+        before = change.get("before")
+        if after is not None:
+            _expect(after, dict, where, f"{address}: change.after")
+        if before is not None:
+            _expect(before, dict, where, f"{address}: change.before")
+        yield RawResource(
+            address=address,
+            mode=rc.get("mode") or ("data" if address.split(".")[-3:-2] == ["data"] else "managed"),
+            type=rtype,
+            name=str(rc.get("name", "")),
+            module_address=rc.get("module_address") or module_instance_of(address),
+            actions=tuple(actions),
+            after=after,
+            after_unknown=change.get("after_unknown") or False,
+            after_sensitive=change.get("after_sensitive") or False,
+            before=before,
+            before_sensitive=change.get("before_sensitive") or False,
+        )
+
+
+def _from_values(
+    values: Any,
+    where: str,
+    what: str,
+    *,
+    actions: tuple[str, ...],
+    origin: str = "plan",
+    only_data: bool = False,
+) -> Iterator[RawResource]:
+    _expect(values, dict, where, what)
+    stack = [(values.get("root_module") or {}, f"{what}.root_module")]
+    while stack:
+        module, mwhat = stack.pop()
+        _expect(module, dict, where, mwhat)
+        for j, res in enumerate(module.get("resources") or ()):
+            rwhat = f"{mwhat}.resources[{j}]"
+            _expect(res, dict, where, rwhat)
+            mode = res.get("mode", "managed")
+            if only_data and mode != "data":
+                continue
+            address = _expect(res.get("address"), str, where, f"{rwhat}.address")
+            vals = res.get("values")
+            if vals is not None:
+                _expect(vals, dict, where, f"{address}: values")
+            yield RawResource(
+                address=address,
+                mode=mode,
+                type=_expect(res.get("type"), str, where, f"{address}: type"),
+                name=str(res.get("name", "")),
+                module_address=module_instance_of(address),
+                actions=actions,
+                after=vals if vals is not None else {},
+                after_sensitive=res.get("sensitive_values") or False,
+                before=vals if origin == "state" else None,
+                origin=origin,
+            )
+        children = module.get("child_modules") or []
+        _expect(children, list, where, f"{mwhat}.child_modules")
+        for k, child in enumerate(reversed(children)):
+            stack.append((child, f"{mwhat}.child_modules[{len(children) - 1 - k}]"))
+
+
+class ConfigReferences:
+    """Expression references from the plan's `configuration` block, resolved to resources.
+
+    `configuration` speaks in module-relative addresses (`aws_iam_role.task.arn`,
+    `var.role_arn`, `module.iam.role_arn`); this follows variables up to the module call
+    and module outputs down into the child module, so that every reference ends at a
+    resource's configuration address.
+    """
+
+    def __init__(self, configuration: Any, where: str):
+        self.where = where
+        # config address -> attribute -> raw reference strings (module-relative)
+        self._resources: dict[str, dict[str, list[str]]] = {}
+        self._configured: dict[str, frozenset[str]] = {}
+        # module path ("" root, "module.a.module.b") -> module config
+        self._modules: dict[str, dict] = {}
+        # module path -> the module_call config that created it (for var.* lookups)
+        self._calls: dict[str, dict] = {}
+        self._cache: dict[str, dict[str, tuple[str, ...]]] = {}
+        if isinstance(configuration, dict) and isinstance(configuration.get("root_module"), dict):
+            self._index(configuration["root_module"], "")
+
+    def _index(self, module: dict, path: str) -> None:
+        self._modules[path] = module
+        for res in module.get("resources") or ():
+            if not isinstance(res, dict) or not isinstance(res.get("address"), str):
+                continue
+            exprs = res.get("expressions")
+            attrs: dict[str, list[str]] = {}
+            if isinstance(exprs, dict):
+                for name, expr in exprs.items():
+                    found: list[str] = []
+                    _collect_refs(expr, found)
+                    if found:
+                        attrs[name] = found
+            full = f"{path}.{res['address']}" if path else res["address"]
+            self._resources[full] = attrs
+            self._configured[full] = frozenset(exprs) if isinstance(exprs, dict) else frozenset()
+        calls = module.get("module_calls")
+        if isinstance(calls, dict):
+            for name, call in calls.items():
+                if isinstance(call, dict) and isinstance(call.get("module"), dict):
+                    child = f"{path}.module.{name}" if path else f"module.{name}"
+                    self._calls[child] = call
+                    self._index(call["module"], child)
+
+    def configured(self, address: str) -> frozenset[str] | None:
+        return self._configured.get(config_address(address))
+
+    def for_resource(self, address: str) -> dict[str, tuple[str, ...]]:
+
+        conf = config_address(address)
+        attrs = self._resources.get(conf)
+        if not attrs:
+            return {}
+        instance_module = module_instance_of(address)
+        conf_module = module_instance_of(conf)  # keys removed: the configuration path
+        key = f"{instance_module}|{conf}"
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        out: dict[str, tuple[str, ...]] = {}
+        for attr, refs in attrs.items():
+            targets: list[str] = []
+            for ref in refs:
+                self._resolve(ref, conf_module, instance_module, targets, depth=0)
+            if targets:
+                out[attr] = tuple(dict.fromkeys(targets))
+        self._cache[key] = out
+        return out
+
+    def _resolve(self, ref: str, module: str, instance: str, out: list[str], depth: int) -> None:
+        """Resolve `ref`, made inside module `module` (configuration path), to resource
+        addresses. `instance` is that module's instance path (`module.a["x"]`)."""
+        parts = ref.split(".")
+        if depth > 32 or len(parts) < 2:
+            return
+        head = parts[0]
+        prefix = f"{instance}." if instance else ""
+        if head == "var":
+            call = self._calls.get(module)
+            if call is None:
+                return
+            found: list[str] = []
+            _collect_refs((call.get("expressions") or {}).get(parts[1]), found)
+            parent = module.rsplit(".module.", 1)[0] if ".module." in module else ""
+            for r in found:
+                self._resolve(r, parent, _parent_instance(instance), out, depth + 1)
+        elif head == "module":
+            if len(parts) < 3:
+                return
+            child = (f"{module}." if module else "") + "module." + parts[1].split("[")[0]
+            mod = self._modules.get(child)
+            output = (mod.get("outputs") or {}).get(parts[2]) if mod else None
+            if not isinstance(output, dict):
+                return
+            found = []
+            _collect_refs(output.get("expression"), found)
+            for r in found:
+                self._resolve(r, child, f"{prefix}module.{parts[1]}", out, depth + 1)
+        elif head == "data":
+            if len(parts) >= 3:
+                out.append(f"{prefix}data.{parts[1]}.{parts[2]}")
+        elif head not in ("local", "each", "count", "path", "terraform", "self"):
+            out.append(f"{prefix}{head}.{parts[1]}")
+
+
+def _parent_instance(instance: str) -> str:
+    if not instance:
+        return ""
+
+
+    steps = split_address(instance)
+    return ".".join(steps[:-1])
+
+
+def _collect_refs(expr: Any, out: list[str]) -> None:
+    """Every `references` string inside an expression (nested blocks included)."""
+    if isinstance(expr, dict):
+        refs = expr.get("references")
+        if isinstance(refs, list):
+            out.extend(r for r in refs if isinstance(r, str))
+        for key, value in expr.items():
+            if key != "references" and isinstance(value, (dict, list)):
+                _collect_refs(value, out)
+    elif isinstance(expr, list):
+        for item in expr:
+            _collect_refs(item, out)

@@ -1,0 +1,114 @@
+"""The one shape every input reader produces, whatever it read.
+
+Values follow `terraform show -json`: `after`/`before` hold known values, and the
+`after_unknown` / `after_sensitive` trees mirror them with `True` where a value is
+unknown until apply or marked sensitive. A reader that has a JSON-string attribute
+(`container_definitions`, `policy`) only partly known may give it already decoded, as a
+list or dict, with an unknown tree of the same shape: the model accepts both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+Tree = Any  # bool | dict[str, Tree] | list[Tree]
+
+
+@dataclass(slots=True)
+class Location:
+    file: str
+    line: int
+    # Line of each top-level attribute or block inside the resource, where known.
+    attr_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, attr: str | None) -> int:
+        if attr is not None:
+            return self.attr_lines.get(attr, self.line)
+        return self.line
+
+
+@dataclass(slots=True)
+class RawResource:
+    address: str  # module.svc["a"].aws_ecs_service.this[0]
+    mode: str  # "managed" | "data"
+    type: str
+    name: str
+    module_address: str = ""  # module.svc["a"], "" for the root module
+    # Terraform's actions: ("create",), ("update",), ("delete", "create"), ("no-op",),
+    # ("read",), ("delete",); () when there is no plan (HCL) or no resource_changes.
+    actions: tuple[str, ...] = ()
+    after: dict | None = None
+    after_unknown: Tree = False
+    after_sensitive: Tree = False
+    before: dict | None = None
+    before_sensitive: Tree = False
+    # Attribute name -> resource addresses its expression refers to. An address is
+    # either an exact instance address or a configuration address (no instance keys),
+    # which stands for every instance of that resource in the same module instance.
+    references: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Top-level attributes and blocks written in the configuration; None when the input
+    # has no configuration. An unknown attribute that is not written is a provider default.
+    configured: frozenset[str] | None = None
+    location: Location | None = None
+    origin: str = "plan"  # "plan" | "hcl" | "state"
+    input: str = ""  # the path of the input it came from
+
+    @property
+    def config_address(self) -> str:
+        return config_address(self.address)
+
+
+_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]')
+
+
+def config_address(address: str) -> str:
+    """`module.a["x"].aws_t.n[0]` -> `module.a.aws_t.n` (instance keys removed)."""
+    if "[" not in address:
+        return address
+    return _KEY.sub("", address)
+
+
+def module_instance_of(address: str) -> str:
+    """The module instance part of a resource address: `module.a["x"]` or ''."""
+    parts = split_address(address)
+    mods = []
+    i = 0
+    while i < len(parts) and parts[i].startswith("module."):
+        mods.append(parts[i])
+        i += 1
+    return ".".join(mods)
+
+
+def split_address(address: str) -> list[str]:
+    """Split an address into `module.x[..]` and `[data.]type.name[..]` steps, honouring quotes."""
+    segments: list[str] = []
+    cur: list[str] = []
+    depth = 0
+    in_str = esc = False
+    for ch in address:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[]":
+            depth += 1 if ch == "[" else -1
+        elif ch == "." and depth == 0:
+            segments.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    segments.append("".join(cur))
+    steps: list[str] = []
+    i = 0
+    while i < len(segments):
+        width = 3 if segments[i] == "data" else 2
+        steps.append(".".join(segments[i : i + width]))
+        i += width
+    return steps

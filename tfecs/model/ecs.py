@@ -1,0 +1,233 @@
+"""ECS: task definitions with decoded container definitions, services, clusters, task sets."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import ConfigDict, Field
+
+from ..inputs.raw import RawResource, Tree
+from .base import JsonDecodeError, Model, Resource, block, decode_json_attr, subtree, tree_at, tree_any
+
+_cd = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, coerce_numbers_to_str=True)
+
+
+class KeyValue(Model):
+    model_config = _cd
+    name: str | None = None
+    value: str | None = None
+
+
+class Secret(Model):
+    model_config = _cd
+    name: str | None = None
+    value_from: str | None = Field(None, alias="valueFrom")
+
+
+class Capabilities(Model):
+    model_config = _cd
+    add: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+
+
+class LinuxParameters(Model):
+    model_config = _cd
+    capabilities: Capabilities | None = None
+    devices: tuple[dict, ...] = ()
+    init_process_enabled: bool | None = Field(None, alias="initProcessEnabled")
+
+
+class LogConfiguration(Model):
+    model_config = _cd
+    log_driver: str | None = Field(None, alias="logDriver")
+    options: dict[str, Any] | None = None
+
+
+class MountPoint(Model):
+    model_config = _cd
+    source_volume: str | None = Field(None, alias="sourceVolume")
+    container_path: str | None = Field(None, alias="containerPath")
+    read_only: bool | None = Field(None, alias="readOnly")
+
+
+class ContainerDefinition(Model):
+    """One entry of `container_definitions`, in the ECS API's camelCase."""
+
+    model_config = _cd
+    index: int
+    name: str | None = None
+    image: str | None = None
+    essential: bool | None = None
+    privileged: bool | None = None
+    user: str | None = None
+    readonly_root_filesystem: bool | None = Field(None, alias="readonlyRootFilesystem")
+    environment: tuple[KeyValue, ...] = ()
+    secrets: tuple[Secret, ...] = ()
+    log_configuration: LogConfiguration | None = Field(None, alias="logConfiguration")
+    linux_parameters: LinuxParameters | None = Field(None, alias="linuxParameters")
+    docker_security_options: tuple[str, ...] = Field((), alias="dockerSecurityOptions")
+    mount_points: tuple[MountPoint, ...] = Field((), alias="mountPoints")
+    docker_labels: dict[str, str | None] | None = Field(None, alias="dockerLabels")
+    # What the plan does not know yet, and what it marks sensitive, inside this container.
+    unknown: Any = Field(False, exclude=True)
+    sensitive: Any = Field(False, exclude=True)
+
+    @property
+    def label(self) -> str:
+        return self.name or f"#{self.index}"
+
+    def is_unknown(self, *path: str | int) -> bool:
+        return tree_at(self.unknown, path) is True
+
+    def has_unknown(self, *path: str | int) -> bool:
+        return tree_any(tree_at(self.unknown, path))
+
+    def is_sensitive(self, *path: str | int) -> bool:
+        return tree_at(self.sensitive, path) is True
+
+
+class EfsVolumeConfiguration(Model):
+    file_system_id: str | None = None
+    transit_encryption: str | None = None
+
+
+class Volume(Model):
+    name: str | None = None
+    host_path: str | None = None
+    efs_volume_configuration: tuple[EfsVolumeConfiguration, ...] = ()
+
+
+class TaskDefinition(Resource):
+    TYPES: ClassVar[tuple[str, ...]] = ("aws_ecs_task_definition",)
+    family: str | None = None
+    network_mode: str | None = None
+    pid_mode: str | None = None
+    ipc_mode: str | None = None
+    requires_compatibilities: tuple[str, ...] = ()
+    task_role_arn: str | None = None
+    execution_role_arn: str | None = None
+    volume: tuple[Volume, ...] = ()
+    runtime_platform: tuple[dict, ...] = ()
+    containers: tuple[ContainerDefinition, ...] = ()
+
+    @classmethod
+    def build(cls, raw: RawResource, values: dict | None = None) -> "TaskDefinition":
+        values = dict(raw.after or {}) if values is None else dict(values)
+        decoded = decode_json_attr(values.pop("container_definitions", None), "container_definitions")
+        containers: list[ContainerDefinition] = []
+        if decoded is not None:
+            if not isinstance(decoded, list):
+                raise JsonDecodeError("container_definitions is not a JSON array of container definitions")
+            unknown = subtree(raw.after_unknown, "container_definitions")
+            sensitive = subtree(raw.after_sensitive, "container_definitions")
+            for i, cd in enumerate(decoded):
+                if not isinstance(cd, dict):
+                    raise JsonDecodeError(f"container_definitions[{i}] is not a JSON object")
+                containers.append(
+                    ContainerDefinition.model_validate(
+                        {**cd, "index": i, "unknown": subtree(unknown, i), "sensitive": subtree(sensitive, i)}
+                    )
+                )
+        values["containers"] = containers
+        values["tf"] = raw
+        return cls.model_validate(values)
+
+    @property
+    def containers_unknown(self) -> bool:
+        """The whole container list is unknown until apply (no container can be judged)."""
+        return not self.containers and self.is_unknown("container_definitions")
+
+    @property
+    def os_family(self) -> str | None:
+        rp = block(self.runtime_platform)
+        return rp.get("operating_system_family")
+
+    @property
+    def is_windows(self) -> bool:
+        return (self.os_family or "").upper().startswith("WINDOWS")
+
+    @property
+    def ec2_compatible(self) -> bool:
+        """Runs on EC2 capacity: compatibilities unset (EC2 by default) or including EC2."""
+        if self.is_unknown("requires_compatibilities"):
+            return False
+        compat = {c.upper() for c in self.requires_compatibilities}
+        return not compat or "EC2" in compat or "EXTERNAL" in compat
+
+    @property
+    def effective_network_mode(self) -> str:
+        """The network mode ECS will use: unset means bridge (awsvpc on Fargate-only)."""
+        if self.network_mode:
+            return self.network_mode
+        compat = {c.upper() for c in self.requires_compatibilities}
+        return "awsvpc" if compat == {"FARGATE"} else "bridge"
+
+
+class NetworkConfiguration(Model):
+    assign_public_ip: bool | None = None
+    subnets: tuple[str, ...] = ()
+    security_groups: tuple[str, ...] = ()
+
+
+class Service(Resource):
+    TYPES: ClassVar[tuple[str, ...]] = ("aws_ecs_service",)
+    name: str | None = None
+    cluster: str | None = None
+    task_definition: str | None = None
+    launch_type: str | None = None
+    platform_version: str | None = None
+    enable_execute_command: bool | None = None
+    network_configuration: tuple[NetworkConfiguration, ...] = ()
+    capacity_provider_strategy: tuple[dict, ...] = ()
+
+    @property
+    def network(self) -> NetworkConfiguration | None:
+        return self.network_configuration[0] if self.network_configuration else None
+
+    @property
+    def on_fargate(self) -> bool:
+        if (self.launch_type or "").upper() == "FARGATE":
+            return True
+        return any(
+            str(s.get("capacity_provider", "")).upper().startswith("FARGATE") for s in self.capacity_provider_strategy
+        )
+
+
+class TaskSet(Resource):
+    TYPES: ClassVar[tuple[str, ...]] = ("aws_ecs_task_set",)
+    cluster: str | None = None
+    service: str | None = None
+    task_definition: str | None = None
+    launch_type: str | None = None
+    platform_version: str | None = None
+    network_configuration: tuple[NetworkConfiguration, ...] = ()
+
+    @property
+    def network(self) -> NetworkConfiguration | None:
+        return self.network_configuration[0] if self.network_configuration else None
+
+
+class ClusterSetting(Model):
+    name: str | None = None
+    value: str | None = None
+
+
+class Cluster(Resource):
+    TYPES: ClassVar[tuple[str, ...]] = ("aws_ecs_cluster",)
+    name: str | None = None
+    arn: str | None = None
+    setting: tuple[ClusterSetting, ...] = ()
+    configuration: tuple[dict, ...] = ()
+
+    @property
+    def container_insights(self) -> str | None:
+        for s in self.setting:
+            if (s.name or "") == "containerInsights":
+                return s.value
+        return None
+
+    @property
+    def exec_logging(self) -> str | None:
+        """`configuration.execute_command_configuration.logging` (None when unset)."""
+        ecc = block(block(self.configuration).get("execute_command_configuration"))
+        return ecc.get("logging")

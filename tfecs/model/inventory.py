@@ -1,0 +1,314 @@
+"""The inventory: typed resources indexed once, and the cross-references rules need.
+
+Resources refer to each other in two ways, and `linked()` follows both: through the
+configuration's expression references (which still work when the value is unknown until
+apply, e.g. a role ARN created in the same plan), and through known values equal to the
+target's id, ARN or name (plans without configuration, hand-written IDs).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Iterator, TypeVar
+
+from ..inputs.raw import RawResource, config_address, module_instance_of
+from . import ecr, ecs, iam, monitoring, network, secrets
+from .base import JsonDecodeError, Path, Resource, subtree
+from .iam import ADMIN_POLICY_ARNS, PolicyDocument
+
+R = TypeVar("R", bound=Resource)
+
+_MODELS: tuple[type[Resource], ...] = (
+    ecs.TaskDefinition,
+    ecs.Service,
+    ecs.TaskSet,
+    ecs.Cluster,
+    ecr.Repository,
+    ecr.RepositoryPolicy,
+    ecr.LifecyclePolicy,
+    ecr.RegistryScanningConfiguration,
+    iam.IamPolicy,
+    iam.IamRolePolicy,
+    iam.IamUserPolicy,
+    iam.IamRole,
+    iam.IamRolePolicyAttachment,
+    iam.IamPolicyAttachment,
+    network.SecurityGroup,
+    network.SecurityGroupRule,
+    network.VpcSecurityGroupIngressRule,
+    network.LoadBalancer,
+    network.Listener,
+    network.Vpc,
+    network.Subnet,
+    network.VpcEndpoint,
+    monitoring.Trail,
+    monitoring.GuardDutyDetector,
+    monitoring.GuardDutyDetectorFeature,
+    monitoring.FlowLog,
+    secrets.SecretsManagerSecret,
+    secrets.SecretRotation,
+    secrets.SsmParameter,
+)
+MANAGED_MODELS: dict[str, type[Resource]] = {t: cls for cls in _MODELS for t in cls.TYPES}
+DATA_MODELS: dict[str, type[Resource]] = {"aws_iam_policy_document": iam.PolicyDocumentData}
+IDENTITY_ATTRS = ("id", "arn", "name")
+
+
+@dataclass(frozen=True, slots=True)
+class ModelError:
+    """A resource whose values cannot be understood (bad JSON, wrong types)."""
+
+    address: str
+    message: str
+    input: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRef:
+    """A policy document and where it was found: the resource and path to blame."""
+
+    document: PolicyDocument | None
+    resource: Resource
+    path: Path
+    unknown: bool = False  # the document (or which document) is not known until apply
+
+
+def side_view(raw: RawResource) -> RawResource:
+    """The resource as it was before the change: `before` values, nothing unknown."""
+    return RawResource(
+        address=raw.address,
+        mode=raw.mode,
+        type=raw.type,
+        name=raw.name,
+        module_address=raw.module_address,
+        actions=raw.actions,
+        after=raw.before,
+        after_unknown=False,
+        after_sensitive=raw.before_sensitive,
+        references=raw.references,
+        configured=None,
+        location=raw.location,
+        origin=raw.origin,
+        input=raw.input,
+    )
+
+
+def model_for(raw: RawResource) -> type[Resource] | None:
+    return (DATA_MODELS if raw.mode == "data" else MANAGED_MODELS).get(raw.type)
+
+
+class Inventory:
+    def __init__(self, resources: Iterable[Resource] = (), errors: Iterable[ModelError] = ()):
+        self.resources: list[Resource] = list(resources)
+        self.errors: list[ModelError] = list(errors)
+        self.by_address: dict[str, Resource] = {}
+        self._by_class: dict[type, list[Resource]] = defaultdict(list)
+        self._by_config: dict[str, list[Resource]] = defaultdict(list)
+        self._identity: dict[str, dict[str, list[Resource]]] = {}
+        self._referrers: dict[tuple, dict[str, list[Resource]]] = {}
+        for r in self.resources:
+            self.by_address[r.address] = r
+            self._by_class[type(r)].append(r)
+            self._by_config[config_address(r.address)].append(r)
+
+    @classmethod
+    def build(cls, raws: Iterable[RawResource], *, side: str = "after") -> "Inventory":
+        """Typed resources for the in-scope types; `side="before"` models the prior state
+        (resources being created are absent from it, deleted ones present)."""
+        resources: list[Resource] = []
+        errors: list[ModelError] = []
+        for raw in raws:
+            model = model_for(raw)
+            if model is None:
+                continue
+            if side == "before":
+                if raw.before is None:
+                    continue
+                raw = side_view(raw)
+            elif raw.after is None:  # deleted: nothing will exist after apply
+                continue
+            try:
+                resources.append(model.build(raw))
+            except JsonDecodeError as exc:
+                errors.append(ModelError(raw.address, str(exc), raw.input))
+            except ValueError as exc:  # pydantic's ValidationError: wrong types in the plan
+                errors.append(ModelError(raw.address, _validation_summary(exc), raw.input))
+        return cls(resources, errors)
+
+    # Lookups ---------------------------------------------------------------------------
+    def of(self, cls: type[R]) -> list[R]:
+        return self._by_class.get(cls, [])  # type: ignore[return-value]
+
+    def resolve(self, target: str) -> list[Resource]:
+        """Resources a reference target names: an exact address, or every instance of a
+        configuration address within the same module instance."""
+        exact = self.by_address.get(target)
+        if exact is not None:
+            return [exact]
+        conf = config_address(target)
+        candidates = self._by_config.get(conf, [])
+        module = module_instance_of(target)
+        if module and module != module_instance_of(conf):
+            return [c for c in candidates if module_instance_of(c.address) == module]
+        return list(candidates)
+
+    def linked(self, src: Resource, attr: str, targets: type[R] | tuple[type[R], ...], value: object = None) -> list[R]:
+        """Resources of the target classes that `src.attr` points at."""
+        classes = targets if isinstance(targets, tuple) else (targets,)
+        found: dict[str, R] = {}
+        for ref in src.refs(attr):
+            for r in self.resolve(ref):
+                if isinstance(r, classes):
+                    found[r.address] = r  # type: ignore[assignment]
+        if found:
+            return list(found.values())
+        values = value if value is not None else src.get(attr)
+        for v in values if isinstance(values, (list, tuple)) else (values,):
+            if isinstance(v, str) and v:
+                for cls in classes:
+                    for r in self._identity_index(cls).get(v, ()):
+                        found[r.address] = r  # type: ignore[assignment]
+        return list(found.values())
+
+    def referrers(self, target: Resource, sources: type[R], attr: str) -> list[R]:
+        """Resources of class `sources` whose `attr` points at target."""
+        key = (sources, attr, type(target))
+        index = self._referrers.get(key)
+        if index is None:
+            index = defaultdict(list)
+            for src in self.of(sources):
+                for t in self.linked(src, attr, type(target)):
+                    index[t.address].append(src)
+            self._referrers[key] = index
+        return index.get(target.address, [])
+
+    def _identity_index(self, cls: type[Resource]) -> dict[str, list[Resource]]:
+        index = self._identity.get(cls.__name__)
+        if index is None:
+            index = defaultdict(list)
+            for r in self.of(cls):
+                for a in IDENTITY_ATTRS:
+                    v = r.get(a)
+                    if isinstance(v, str) and v:
+                        index[v].append(r)
+            self._identity[cls.__name__] = index
+        return index
+
+    # Policy documents ----------------------------------------------------------------
+    def document(self, res: Resource, attr: str = "policy") -> DocumentRef:
+        """The policy document in `res.attr`, following a reference to a
+        `data.aws_iam_policy_document` when the JSON is unknown until apply."""
+        doc = getattr(res, attr if attr != "json" else "json_", None)
+        if isinstance(doc, PolicyDocument):
+            return DocumentRef(doc, res, (attr,))
+        if not res.is_unknown(attr):
+            return DocumentRef(None, res, (attr,))
+        for data in self.linked(res, attr, iam.PolicyDocumentData):
+            if data.document is not None:
+                return DocumentRef(data.document, res, (attr,))
+        return DocumentRef(None, res, (attr,), unknown=True)
+
+    def permission_documents(self) -> Iterator[DocumentRef]:
+        """Every identity (permissions) policy in the configuration, wherever it lives:
+        policy resources, role/user/group inline policies, `inline_policy` blocks."""
+        for cls in (iam.IamPolicy, iam.IamRolePolicy, iam.IamUserPolicy):
+            for res in self.of(cls):
+                yield self.document(res)
+        for role in self.of(iam.IamRole):
+            yield from self._inline_documents(role)
+
+    def _inline_documents(self, role: iam.IamRole) -> Iterator[DocumentRef]:
+        for i, inline in enumerate(role.inline_policy):
+            unknown = inline.policy is None and role.has_unknown("inline_policy")
+            yield DocumentRef(inline.policy, role, ("inline_policy", i, "policy"), unknown=unknown)
+
+    def role_documents(self, role: iam.IamRole) -> Iterator[DocumentRef]:
+        """Every permissions policy document that applies to a role, blamed on the
+        resource that must change: inline blocks, role policies, attached policies."""
+        yield from self._inline_documents(role)
+        for rp in self.referrers(role, iam.IamRolePolicy, "role"):
+            yield self.document(rp)
+        for policy in self.attached_policies(role):
+            yield self.document(policy)
+
+    def attached_policies(self, role: iam.IamRole) -> list[iam.IamPolicy]:
+        found: dict[str, iam.IamPolicy] = {}
+        for att in self.referrers(role, iam.IamRolePolicyAttachment, "role"):
+            for p in self.linked(att, "policy_arn", iam.IamPolicy):
+                found[p.address] = p
+        for att in self.referrers(role, iam.IamPolicyAttachment, "roles"):
+            for p in self.linked(att, "policy_arn", iam.IamPolicy):
+                found[p.address] = p
+        for p in self.linked(role, "managed_policy_arns", iam.IamPolicy):
+            found[p.address] = p
+        return list(found.values())
+
+    def admin_attachments(self, role: iam.IamRole) -> list[tuple[Resource, Path]]:
+        """Where the AWS-managed AdministratorAccess policy is attached to the role."""
+        out: list[tuple[Resource, Path]] = []
+        for i, arn in enumerate(role.managed_policy_arns):
+            if arn in ADMIN_POLICY_ARNS:
+                out.append((role, ("managed_policy_arns", i)))
+        for att in self.referrers(role, iam.IamRolePolicyAttachment, "role"):
+            if att.policy_arn in ADMIN_POLICY_ARNS:
+                out.append((att, ("policy_arn",)))
+        for att in self.referrers(role, iam.IamPolicyAttachment, "roles"):
+            if att.policy_arn in ADMIN_POLICY_ARNS:
+                out.append((att, ("policy_arn",)))
+        return out
+
+    # Security groups --------------------------------------------------------------------
+    def ingress_rules(self) -> Iterator[network.IngressRule]:
+        """Every ingress permission: inline blocks and both kinds of rule resource."""
+        for sg in self.of(network.SecurityGroup):
+            for i, ing in enumerate(sg.ingress):
+                if not isinstance(ing, dict):
+                    continue
+                unknown = subtree(subtree(sg.tf.after_unknown, "ingress"), i)
+                yield network.IngressRule(
+                    declared_by=sg,
+                    path=("ingress", i),
+                    from_port=ing.get("from_port"),
+                    to_port=ing.get("to_port"),
+                    protocol=str(ing.get("protocol")) if ing.get("protocol") is not None else None,
+                    cidrs=tuple(ing.get("cidr_blocks") or ()) + tuple(ing.get("ipv6_cidr_blocks") or ()),
+                    cidrs_unknown=any(subtree(unknown, k) is not False for k in ("cidr_blocks", "ipv6_cidr_blocks"))
+                    or unknown is True,
+                    security_group_address=sg.address,
+                )
+        for rule in self.of(network.SecurityGroupRule):
+            if (rule.rule_type or "").lower() != "ingress":
+                continue
+            groups = self.linked(rule, "security_group_id", network.SecurityGroup)
+            yield network.IngressRule(
+                declared_by=rule,
+                path=(),
+                from_port=rule.from_port,
+                to_port=rule.to_port,
+                protocol=rule.protocol,
+                cidrs=rule.cidr_blocks + rule.ipv6_cidr_blocks,
+                cidrs_unknown=rule.has_unknown("cidr_blocks") or rule.has_unknown("ipv6_cidr_blocks"),
+                security_group_address=groups[0].address if len(groups) == 1 else None,
+            )
+        for rule in self.of(network.VpcSecurityGroupIngressRule):
+            groups = self.linked(rule, "security_group_id", network.SecurityGroup)
+            yield network.IngressRule(
+                declared_by=rule,
+                path=(),
+                from_port=rule.from_port,
+                to_port=rule.to_port,
+                protocol=rule.ip_protocol,
+                cidrs=tuple(c for c in (rule.cidr_ipv4, rule.cidr_ipv6) if c),
+                cidrs_unknown=rule.is_unknown("cidr_ipv4") or rule.is_unknown("cidr_ipv6"),
+                security_group_address=groups[0].address if len(groups) == 1 else None,
+            )
+
+
+def _validation_summary(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        loc = ".".join(str(p) for p in first.get("loc", ()))
+        return f"{loc}: {first.get('msg', 'invalid value')}" if loc else str(first.get("msg"))
+    return str(exc).splitlines()[0]

@@ -1,0 +1,64 @@
+"""The versioned JSON report (schema_version 1): a contract, so fields are only added."""
+
+from __future__ import annotations
+
+import orjson
+
+from ..report import Report
+from ..rule import Finding
+
+SCHEMA_VERSION = 1
+
+
+def finding_dict(f: Finding) -> dict:
+    return {
+        "rule": f.meta.id,
+        "title": f.meta.title,
+        "severity": f.effective_severity.value,
+        "status": f.status.value,
+        "address": f.address,
+        "resource_type": f.resource_type,
+        "action": f.action,
+        "delta": f.delta,
+        "blocking": f.blocking,
+        "message": f.message,
+        "path": f.path_text or None,
+        "container": f.container,
+        "file": f.file,
+        "line": f.line,
+        "controls": list(f.meta.controls),
+        "practice": f.meta.practice_name,
+        "remediation": f.remediation,
+        "docs": f.meta.docs_url,
+        "confidence": f.confidence,
+        "input": f.input or None,
+        "suppressed": f.suppressed,
+    }
+
+
+def report_dict(report: Report) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "tfecs", "version": report.tool_version},
+        "inputs": [
+            {
+                "path": i.path,
+                "kind": i.kind,
+                "format_version": i.format_version,
+                "terraform_version": i.terraform_version,
+                "resources": i.resources,
+            }
+            for i in report.inputs
+        ],
+        "findings": [finding_dict(f) for f in report.findings],
+        "fixed": [
+            {"rule": x.rule, "address": x.address, "path": x.path or None, "severity": x.severity, "title": x.title}
+            for x in report.fixed
+        ],
+        "errors": [{"kind": e.kind, "where": e.where, "message": e.message} for e in report.errors],
+        "summary": report.summary(),
+    }
+
+
+def render(report: Report, color: bool = False) -> str:
+    return orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2).decode() + "\n"

@@ -1,0 +1,57 @@
+"""A terminal report: blocking findings first, then what already exists, then fixes."""
+
+from __future__ import annotations
+
+import click
+from tabulate import tabulate
+
+from ..report import Report
+from ..rule import Finding, Status
+
+_SEV_COLOR = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
+
+
+def render(report: Report, color: bool = False) -> str:
+    def style(text: str, **kw: object) -> str:
+        return click.style(text, **kw) if color else text
+
+    out: list[str] = []
+    for i in report.inputs:
+        version = f"format {i.format_version}, " if i.format_version else ""
+        out.append(f"tfecs {report.tool_version}: {i.path} ({i.kind}, {version}{i.resources} resources)")
+    groups = (
+        ("Blocking", [f for f in report.findings if f.blocking]),
+        ("Introduced, not blocking", [f for f in report.findings if not f.blocking and f.delta == "introduced"]),
+        ("Existing before this change (reported, not blocking)", [f for f in report.findings if not f.blocking and f.delta != "introduced"]),
+    )
+    for title, findings in groups:
+        if not findings:
+            continue
+        out.append("")
+        out.append(style(f"{title} ({len(findings)})", bold=True))
+        out.append(tabulate([_row(f, style) for f in findings], headers=["severity", "rule", "resource", "finding"], tablefmt="simple"))
+    if report.fixed:
+        out.append("")
+        out.append(style(f"Fixed by this change ({len(report.fixed)})", bold=True, fg="green"))
+        for x in report.fixed:
+            where = f" {x.path}" if x.path else ""
+            out.append(f"  {style('fixed', fg='green')}  {x.rule}  {x.address}{where}")
+    for e in report.errors:
+        out.append(style(f"error: {e.line()}", fg="red"))
+    out.append("")
+    verdict = {0: "pass", 1: "blocked", 2: "error"}[report.exit_code]
+    out.append(f"{report.summary_line()}. Result: {verdict} (exit {report.exit_code}).")
+    return "\n".join(out) + "\n"
+
+
+def _row(f: Finding, style) -> list[str]:
+    sev = f.effective_severity.value
+    sev_text = style(sev, fg=_SEV_COLOR[sev])
+    if f.status is Status.UNKNOWN:
+        sev_text += " (unknown)"
+    where = f.address
+    if f.path:
+        where += f"\n  {f.path_text}"
+    if f.file:
+        where += f"\n  {f.file}:{f.line}" if f.line else f"\n  {f.file}"
+    return [sev_text, f.meta.id, where, f"{f.message}\nfix: {f.remediation}"]

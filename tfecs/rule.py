@@ -1,0 +1,195 @@
+"""What a rule is: its metadata in one place, and the helpers that turn a judgement into
+a Finding, so no rule repeats its id, title, severity or controls."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, ClassVar, Iterator
+
+from .model.base import Path, format_path
+
+if TYPE_CHECKING:
+    from .model.base import Resource
+    from .model.inventory import Inventory
+
+DOCS_BASE = "https://github.com/tfecs/tfecs/blob/main/README.md"
+DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
+RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def __ge__(self, other: "Severity") -> bool:  # type: ignore[override]
+        return self.rank >= other.rank
+
+    def __lt__(self, other: "Severity") -> bool:  # type: ignore[override]
+        return self.rank < other.rank
+
+
+_RANK = {s: i for i, s in enumerate(Severity)}
+
+PRACTICES = {
+    1: "IAM",
+    2: "network",
+    3: "secrets",
+    4: "task & runtime",
+    5: "logging & monitoring",
+    6: "compliance",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMeta:
+    id: str
+    title: str
+    severity: Severity
+    practice: int
+    controls: tuple[str, ...]
+    resource_types: tuple[str, ...]
+    remediation: str  # the imperative one-line fix used when a finding gives none
+    references: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def docs_url(self) -> str:
+        return f"{DOCS_BASE}#{self.id}"
+
+    @property
+    def practice_name(self) -> str:
+        return PRACTICES[self.practice]
+
+
+class Status(str, Enum):
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+
+
+@dataclass(slots=True)
+class Finding:
+    """A judgement on one resource value. The gate fills in delta/blocking/suppressed."""
+
+    meta: RuleMeta
+    status: Status
+    address: str
+    resource_type: str
+    message: str
+    path: Path = ()
+    remediation: str = ""
+    container: str | None = None
+    severity: Severity | None = None  # a rule may raise or lower its default per finding
+    confidence: str = "high"
+    file: str | None = None
+    line: int | None = None
+    action: str | None = None
+    delta: str | None = None
+    blocking: bool = False
+    suppressed: dict | None = None
+    input: str = ""
+
+    @property
+    def rule(self) -> str:
+        return self.meta.id
+
+    @property
+    def effective_severity(self) -> Severity:
+        return self.severity or self.meta.severity
+
+    @property
+    def path_text(self) -> str:
+        return format_path(self.path)
+
+    @property
+    def key(self) -> tuple:
+        """Identity across before/after: containers by name, since a replacement may
+        reorder them."""
+        path: list = list(self.path)
+        if self.container is not None and len(path) >= 2 and path[0] == "container_definitions":
+            path[1] = self.container
+        return (self.meta.id, self.address, tuple(path))
+
+
+class Rule:
+    """A rule: metadata in `meta`, docs in the class docstring (fixed headings), and a
+    stateless `check(inventory)` that yields findings made with `fail()`/`unknown()`."""
+
+    meta: ClassVar[RuleMeta]
+
+    def check(self, inv: "Inventory") -> Iterator[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def docs(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    def _finding(self, status: Status, resource: "Resource", path: Path, message: str, fix: str | None, **kw) -> Finding:
+        attr = path[0] if path and isinstance(path[0], str) else None
+        loc = resource.tf.location
+        return Finding(
+            meta=self.meta,
+            status=status,
+            address=resource.address,
+            resource_type=resource.type,
+            message=message,
+            path=tuple(path),
+            remediation=fix or self.meta.remediation,
+            file=loc.file if loc else None,
+            line=loc.line_of(attr) if loc else None,
+            action=_action_label(resource.actions),
+            input=resource.tf.input,
+            **kw,
+        )
+
+    def fail(self, resource: "Resource", path: Path, message: str, *, fix: str | None = None, **kw) -> Finding:
+        return self._finding(Status.FAIL, resource, path, message, fix, **kw)
+
+    def unknown(self, resource: "Resource", path: Path, message: str | None = None, *, fix: str | None = None, **kw) -> Finding:
+        """The value this rule needs is known only after apply: never a silent pass."""
+        text = message or f"{format_path(path)} is known only after apply, so {self.meta.title} cannot be ruled out"
+        kw.setdefault("confidence", "low")
+        return self._finding(Status.UNKNOWN, resource, path, text, fix, **kw)
+
+
+def _action_label(actions: tuple[str, ...]) -> str | None:
+    if not actions:
+        return None
+    if len(actions) == 2 and set(actions) == {"delete", "create"}:
+        return "replace"
+    return actions[0] if len(actions) == 1 else "-".join(actions)
+
+
+def validate_rules(rules: list[type[Rule]]) -> None:
+    """A broken catalogue fails fast: unique kebab-case ids, documented, well-formed."""
+    seen: set[str] = set()
+    for rule in rules:
+        meta = getattr(rule, "meta", None)
+        if not isinstance(meta, RuleMeta):
+            raise ValueError(f"{rule.__name__}: no RuleMeta")
+        for ident in (meta.id, *meta.aliases):
+            if not RULE_ID.match(ident):
+                raise ValueError(f"{rule.__name__}: rule id {ident!r} is not kebab-case")
+            if ident in seen:
+                raise ValueError(f"duplicate rule id {ident!r}")
+            seen.add(ident)
+        docs = rule.docs()
+        missing = [h for h in DOC_HEADINGS if f"## {h}" not in docs]
+        if missing:
+            raise ValueError(f"{meta.id}: docs lack {', '.join(missing)}")
+
+
+@dataclass(slots=True)
+class RuleError:
+    rule: str
+    message: str

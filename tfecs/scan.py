@@ -1,0 +1,108 @@
+"""One scan: read each input, model it before and after the change, run the rules on
+both sides, and let the gate decide. The CLI and tests call this; it prints nothing."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from . import engine, gate
+from .errors import InputError, TfecsError
+from .inputs.raw import RawResource
+from .model.inventory import Inventory
+from .redact import Redactor, sensitive_values
+from .report import ErrorInfo, InputInfo, Report
+from .rule import Rule
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOptions:
+    """HCL evaluation settings: the source directory for plan inputs, and variables."""
+
+    source: str | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+    var_files: tuple[str, ...] = ()
+
+
+def read_input(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResource], bool]:
+    """Resources of one input, and whether it has a prior state to compare with."""
+    if path != "-" and os.path.isdir(path):
+        return _read_hcl(path, src)
+    if path.endswith(".tf"):
+        raise InputError("give the directory that holds the .tf files, not a single file", where=path)
+    data = _read_bytes(path)
+    from .inputs.plan import read_plan
+
+    plan = read_plan(data, path)
+    if src.source:
+        from .inputs.hcl import enrich_plan
+
+        enrich_plan(plan.resources, src.source, variables=src.variables, var_files=src.var_files)
+    managed = sum(1 for r in plan.resources if r.mode == "managed")
+    info = InputInfo(path, plan.kind, plan.format_version, plan.terraform_version, managed)
+    return info, plan.resources, True
+
+
+def _read_hcl(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResource], bool]:
+    if not any(name.endswith(".tf") for name in os.listdir(path)):
+        raise InputError("no Terraform plan or .tf files in this directory", where=path)
+    from .inputs.hcl import load_directory
+
+    resources = load_directory(path, variables=src.variables, var_files=src.var_files)
+    managed = sum(1 for r in resources if r.mode == "managed")
+    return InputInfo(path, "hcl", None, None, managed), resources, False
+
+
+def _read_bytes(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise InputError("no such file", where=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory", where=path) from None
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), where=path) from None
+
+
+def scan(
+    paths: Sequence[str],
+    rules: Sequence[Rule],
+    options: gate.GateOptions | None = None,
+    src: SourceOptions | None = None,
+) -> Report:
+    options = options or gate.GateOptions()
+    src = src or SourceOptions()
+    report = Report(options=options, rules_run=len(rules))
+    secrets: set[str] = set()
+    for path in paths:
+        where = "<stdin>" if path == "-" else path
+        try:
+            info, raws, has_prior = read_input(path, src)
+        except TfecsError as exc:
+            report.errors.append(ErrorInfo("input", exc.message, exc.where or where))
+            continue
+        if path == "-":
+            info.path = where
+            for r in raws:
+                r.input = where
+        report.inputs.append(info)
+        secrets |= sensitive_values(raws)
+        after = Inventory.build(raws)
+        report.errors.extend(ErrorInfo("resource", e.message, e.address) for e in after.errors)
+        found, rule_errors = engine.run(rules, after)
+        report.errors.extend(ErrorInfo("rule", e.message, e.rule) for e in rule_errors)
+        prior: list | None = None
+        if has_prior and any(r.before is not None for r in raws):
+            prior, _ = engine.run(rules, Inventory.build(raws, side="before"))
+        elif has_prior:
+            prior = []
+        findings, fixed = gate.decide(found, prior, options)
+        report.findings.extend(findings)
+        report.fixed.extend(fixed)
+    report.redact = Redactor(secrets)
+    return report
