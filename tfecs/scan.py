@@ -84,7 +84,8 @@ def scan(
         try:
             info, raws, has_prior = read_input(path, src)
         except TfecsError as exc:
-            report.errors.append(ErrorInfo("input", exc.message, exc.where or where))
+            at = where if exc.where in (None, "-") else exc.where
+            report.errors.append(ErrorInfo("input", exc.message, at))
             continue
         if path == "-":
             info.path = where

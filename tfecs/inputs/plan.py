@@ -56,7 +56,7 @@ def parse_json(data: bytes, where: str) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         msg = str(exc)
-        if "recursion" in msg.lower():
+        if "recursion" in msg.lower() or "depth" in msg.lower():
             raise InputError("JSON nested too deeply to be a Terraform plan", where=where) from None
         line = text.count("\n", 0, exc.pos) + 1
         col = exc.pos - (text.rfind("\n", 0, exc.pos) + 1) + 1
