@@ -94,10 +94,12 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
 
         use_color = color if color is not None else (output is None and sys.stdout.isatty())
         text = render(report, fmt, color=use_color and fmt == "table")
-        if output:
+        if not report.inputs:
+            text = ""  # nothing was read: the error lines below are the whole answer
+        if output and text:
             with open(output, "w", encoding="utf-8") as fh:
                 fh.write(text)
-        else:
+        elif text:
             click.echo(text, nl=False)
         for err in report.errors:
             click.echo(f"tfecs: error: {report.redact(err.line())}", err=True)

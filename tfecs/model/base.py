@@ -117,7 +117,7 @@ class Resource(Model):
         return tree_any(tree_at(self.tf.after_unknown, path)) and not self._is_default(path)
 
     def is_sensitive(self, *path: str | int) -> bool:
-        return tree_at(self.tf.after_sensitive, path) is True or tree_at(self.tf.after_sensitive, path[:1]) is True
+        return tree_at(self.tf.after_sensitive, path) is True
 
     def get(self, *path: str | int, default: Any = None) -> Any:
         """The raw known value at path (lists of nested blocks are indexed by int)."""

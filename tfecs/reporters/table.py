@@ -36,8 +36,6 @@ def render(report: Report, color: bool = False) -> str:
         for x in report.fixed:
             where = f" {x.path}" if x.path else ""
             out.append(f"  {style('fixed', fg='green')}  {x.rule}  {x.address}{where}")
-    for e in report.errors:
-        out.append(style(f"error: {e.line()}", fg="red"))
     out.append("")
     verdict = {0: "pass", 1: "blocked", 2: "error"}[report.exit_code]
     out.append(f"{report.summary_line()}. Result: {verdict} (exit {report.exit_code}).")
