@@ -47,7 +47,7 @@ def _row(f: Finding, style) -> list[str]:
     sev_text = style(sev, fg=_SEV_COLOR[sev])
     if f.status is Status.UNKNOWN:
         sev_text += " (unknown)"
-    where = f.address
+    where = f"{f.address} ({f.action})" if f.action else f.address
     if f.path:
         where += f"\n  {f.path_text}"
     if f.file:
