@@ -142,8 +142,9 @@ class Resource(Model):
 
 
 def block(values: Any) -> dict:
-    """The first nested block of a plan value: Terraform shows blocks as lists of objects."""
-    if isinstance(values, list):
+    """The first nested block of a plan value: Terraform shows blocks as lists of objects
+    (tuples once in a typed model field)."""
+    if isinstance(values, (list, tuple)):
         return values[0] if values and isinstance(values[0], dict) else {}
     return values if isinstance(values, dict) else {}
 
