@@ -25,15 +25,26 @@ class Secret(Model):
 
 
 class Capabilities(Model):
+    # In lists inside a container, None is an element known only after apply.
     model_config = _cd
-    add: tuple[str, ...] = ()
-    drop: tuple[str, ...] = ()
+    add: tuple[str | None, ...] = ()
+    drop: tuple[str | None, ...] = ()
+
+    @staticmethod
+    def normalize(name: str) -> str:
+        """`cap_sys_admin` -> `SYS_ADMIN`: ECS names capabilities bare, Docker also takes `CAP_`."""
+        name = name.strip().upper()
+        return name[4:] if name.startswith("CAP_") else name
+
+    @property
+    def drops_all(self) -> bool:
+        return any(c is not None and self.normalize(c) == "ALL" for c in self.drop)
 
 
 class LinuxParameters(Model):
     model_config = _cd
     capabilities: Capabilities | None = None
-    devices: tuple[dict, ...] = ()
+    devices: tuple[dict | None, ...] = ()
     init_process_enabled: bool | None = Field(None, alias="initProcessEnabled")
 
 
@@ -48,6 +59,56 @@ class MountPoint(Model):
     source_volume: str | None = Field(None, alias="sourceVolume")
     container_path: str | None = Field(None, alias="containerPath")
     read_only: bool | None = Field(None, alias="readOnly")
+
+
+DOCKER_HUB = "docker.io"
+_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
+
+
+class ImageRef(Model):
+    """A container image reference, split the way Docker reads it:
+    `[registry[:port]/]repository[:tag][@digest]`.
+
+    The first path component is a registry only when it looks like a host (has a `.` or
+    a `:` port, or is `localhost`), so `registry:5000/app` has no tag and `app:5000` does.
+    No registry means Docker Hub (`docker.io`); the registry is lowercased, the rest kept
+    as written."""
+
+    raw: str
+    registry: str = DOCKER_HUB
+    repository: str = ""
+    tag: str | None = None
+    digest: str | None = None
+
+    @classmethod
+    def parse(cls, image: str) -> "ImageRef":
+        name, _, digest = image.strip().partition("@")
+        first, slash, rest = name.partition("/")
+        registry = DOCKER_HUB
+        if slash and ("." in first or ":" in first or first == "localhost" or first != first.lower()):
+            registry, name = first.lower(), rest
+            if registry in _HUB_ALIASES:
+                registry = DOCKER_HUB
+        # With the registry (and its port) split off, a colon can only start the tag.
+        repository, _, tag = name.rpartition(":") if ":" in name else (name, "", "")
+        return cls(raw=image, registry=registry, repository=repository, tag=tag or None, digest=digest or None)
+
+    @property
+    def host(self) -> str:
+        """The registry without its port."""
+        return self.registry.rsplit(":", 1)[0] if ":" in self.registry else self.registry
+
+    @property
+    def pinned(self) -> bool:
+        """Names one immutable image (a digest), whatever tag is shown beside it."""
+        return self.digest is not None
+
+    @property
+    def effective_tag(self) -> str | None:
+        """The tag Docker pulls: the written one, `latest` when neither tag nor digest is given."""
+        if self.tag is None and self.digest is None:
+            return "latest"
+        return self.tag
 
 
 class ContainerDefinition(Model):
@@ -65,8 +126,8 @@ class ContainerDefinition(Model):
     secrets: tuple[Secret, ...] = ()
     log_configuration: LogConfiguration | None = Field(None, alias="logConfiguration")
     linux_parameters: LinuxParameters | None = Field(None, alias="linuxParameters")
-    docker_security_options: tuple[str, ...] = Field((), alias="dockerSecurityOptions")
-    mount_points: tuple[MountPoint, ...] = Field((), alias="mountPoints")
+    docker_security_options: tuple[str | None, ...] = Field((), alias="dockerSecurityOptions")
+    mount_points: tuple[MountPoint | None, ...] = Field((), alias="mountPoints")
     docker_labels: dict[str, str | None] | None = Field(None, alias="dockerLabels")
     # What the plan does not know yet, and what it marks sensitive, inside this container.
     unknown: Any = Field(False, exclude=True)
@@ -84,6 +145,27 @@ class ContainerDefinition(Model):
 
     def is_sensitive(self, *path: str | int) -> bool:
         return tree_at(self.sensitive, path) is True
+
+    @property
+    def image_ref(self) -> ImageRef | None:
+        return ImageRef.parse(self.image) if self.image and self.image.strip() else None
+
+    @property
+    def user_set(self) -> bool:
+        return bool((self.user or "").strip())
+
+    @property
+    def user_is_root(self) -> bool:
+        """`user` names the Linux superuser: `root` or uid 0, alone or with a group
+        (`0:0`, `root:wheel`). A root group with another user (`1000:0`) is not root;
+        unset is not judged here (the image's USER decides)."""
+        name = (self.user or "").split(":", 1)[0].strip()
+        return name == "root" or (name.isdigit() and int(name) == 0)
+
+    @property
+    def user_is_windows_admin(self) -> bool:
+        """`user` is Windows' ContainerAdministrator (any case, `User Manager\\` prefix allowed)."""
+        return (self.user or "").strip().rsplit("\\", 1)[-1].lower() == "containeradministrator"
 
 
 class EfsVolumeConfiguration(Model):

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from tfecs.model.ecs import TaskDefinition
+from tfecs.model.inventory import Inventory
+from tfecs.rule import Finding, Rule, RuleMeta, Severity
+
+
+class EcsImageMutableTag(Rule):
+    """
+    ## What it does
+    Flags container images that name neither a digest nor a tag (Docker then pulls
+    `latest`) or that use the tag `latest`. An image pinned by digest (`app@sha256:...`,
+    also `app:1.2@sha256:...`) passes; a registry port is not a tag
+    (`registry:5000/app` has none).
+
+    ## Why is this bad?
+    `latest` moves with every push: two tasks of the same revision can run different
+    code, a rollback to the previous task definition does not roll back the image, and
+    what was scanned and reviewed is not what runs.
+
+    ## Example
+    ```hcl
+    container_definitions = jsonencode([{ name = "app", image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:latest" }])
+    ```
+
+    ## Use instead
+    ```hcl
+    container_definitions = jsonencode([{ name = "app", image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:4b1c..." }])
+    ```
+    A version tag in a repository with immutable tags works too.
+
+    ## References
+    - https://docs.aws.amazon.com/AmazonECS/latest/bestpracticesguide/security-tasks-containers.html
+    - https://docs.docker.com/reference/cli/docker/image/pull/#pull-an-image-by-digest-immutable-identifier
+    """
+
+    meta = RuleMeta(
+        id="ecs-image-mutable-tag",
+        title="container image is not pinned",
+        severity=Severity.MEDIUM,
+        practice=4,
+        controls=(),
+        resource_types=("aws_ecs_task_definition",),
+        remediation="Reference the image by digest (`repo@sha256:...`) or by an immutable version tag.",
+    )
+
+    def check(self, inv: Inventory) -> Iterator[Finding]:
+        for td in inv.of(TaskDefinition):
+            if td.containers_unknown:
+                yield self.unknown(td, ("container_definitions",))
+                continue
+            for c in td.containers:
+                path = ("container_definitions", c.index, "image")
+                if c.is_unknown("image"):
+                    yield self.unknown(td, path, container=c.label)
+                    continue
+                ref = c.image_ref
+                if ref is None or ref.pinned:
+                    continue
+                shown = "(sensitive)" if c.is_sensitive("image") else repr(ref.raw)
+                if ref.tag is None:
+                    yield self.fail(td, path, f"container {c.label!r} image {shown} has neither tag nor digest, so it pulls whatever `latest` is", container=c.label)
+                elif ref.tag.lower() == "latest":
+                    yield self.fail(td, path, f"container {c.label!r} image {shown} uses the moving tag `latest`", container=c.label)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from typing import Iterator
+
+from tfecs.model.ecs import DOCKER_HUB, ImageRef, TaskDefinition
+from tfecs.model.inventory import Inventory
+from tfecs.rule import Finding, Rule, RuleMeta, Severity
+
+# Registries images may come from: glob patterns (lowercase) matched against the image's
+# registry host, with or without its port. Default: Amazon ECR private registries (every
+# partition, FIPS and dual-stack endpoints; pull-through caches live there too) and
+# Amazon ECR Public. A configuration layer may replace this tuple.
+TRUSTED_REGISTRIES: tuple[str, ...] = (
+    "*.dkr.ecr.*.amazonaws.com",
+    "*.dkr.ecr.*.amazonaws.com.cn",
+    "*.dkr.ecr-fips.*.amazonaws.com",
+    "*.dkr-ecr.*.on.aws",
+    "public.ecr.aws",
+)
+
+
+def trusted_registry(ref: ImageRef, patterns: tuple[str, ...] | None = None) -> bool:
+    patterns = TRUSTED_REGISTRIES if patterns is None else patterns
+    return any(fnmatchcase(ref.registry, p.lower()) or fnmatchcase(ref.host, p.lower()) for p in patterns)
+
+
+class EcsImageUntrustedRegistry(Rule):
+    """
+    ## What it does
+    Flags container images pulled from a registry outside the trusted list. By default
+    only Amazon ECR private registries (`<account>.dkr.ecr.<region>.amazonaws.com`, also
+    `.amazonaws.com.cn`, FIPS and dual-stack endpoints) and Amazon ECR Public
+    (`public.ecr.aws`) are trusted. An image without a registry (`nginx:1.25`) comes from
+    Docker Hub.
+
+    ## Why is this bad?
+    An image from a public or third-party registry runs whatever its publisher pushes:
+    it is outside your scanning, tag-immutability and access controls, a typo-squatted
+    name or a compromised upstream account runs in your task, and the pull depends on
+    that registry's availability and rate limits. Mirroring through ECR (a pull-through
+    cache) keeps images scanned and under your policies.
+
+    ## Example
+    ```hcl
+    container_definitions = jsonencode([{ name = "app", image = "nginx:1.25" }])
+    ```
+
+    ## Use instead
+    ```hcl
+    container_definitions = jsonencode([{
+      name  = "app"
+      image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/library/nginx:1.25"
+    }])
+    ```
+
+    ## References
+    - https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html
+    - https://docs.aws.amazon.com/AmazonECS/latest/bestpracticesguide/security-tasks-containers.html
+    """
+
+    meta = RuleMeta(
+        id="ecs-image-untrusted-registry",
+        title="container image from an untrusted registry",
+        severity=Severity.LOW,
+        practice=4,
+        controls=(),
+        resource_types=("aws_ecs_task_definition",),
+        remediation="Pull the image from your Amazon ECR registry (for example through an ECR pull-through cache).",
+    )
+
+    def check(self, inv: Inventory) -> Iterator[Finding]:
+        for td in inv.of(TaskDefinition):
+            if td.containers_unknown:
+                yield self.unknown(td, ("container_definitions",))
+                continue
+            for c in td.containers:
+                path = ("container_definitions", c.index, "image")
+                if c.is_unknown("image"):
+                    yield self.unknown(td, path, container=c.label)
+                    continue
+                ref = c.image_ref
+                if ref is None or trusted_registry(ref):
+                    continue
+                if c.is_sensitive("image"):
+                    where = "an untrusted registry"
+                elif ref.registry == DOCKER_HUB:
+                    where = f"Docker Hub ({ref.raw.strip()!r})"
+                else:
+                    where = f"registry {ref.registry!r}"
+                yield self.fail(td, path, f"container {c.label!r} pulls its image from {where}, outside the trusted registries", container=c.label)
