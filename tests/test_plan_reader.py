@@ -158,7 +158,7 @@ def test_container_definitions_that_are_not_json_are_an_error(tmp_path, run_cli)
     doc = build_plan([{"address": "aws_ecs_task_definition.td", "values": {"family": "x", "container_definitions": "[{\"name\": broken"}},
                       {"address": "aws_ecr_repository.r", "values": {"name": "r", "image_tag_mutability": "MUTABLE"}}])
     (tmp_path / "p.json").write_text(json.dumps(doc))
-    code, out, err = run_cli("scan", str(tmp_path / "p.json"), "-f", "json")
+    code, out, err = run_cli("scan", str(tmp_path / "p.json"), "-f", "json", "--rule", "ecr-tag-mutable")
     assert code == 2
     assert err.strip() == "tfecs: error: aws_ecs_task_definition.td: container_definitions is not valid JSON (unexpected character, expected a JSON value)"
     report = json.loads(out)
@@ -178,7 +178,7 @@ def test_wrong_value_types_in_a_resource_are_an_error(tmp_path, run_cli):
 
 def test_stdin(run_cli):
     data = _plan_bytes([{"address": "aws_ecr_repository.r", "values": {"name": "r", "image_tag_mutability": "IMMUTABLE"}}])
-    code, out, err = run_cli("scan", "-", "-f", "json", input=data)
+    code, out, err = run_cli("scan", "-", "-f", "json", "--rule", "ecr-tag-mutable", input=data)
     assert code == 0 and json.loads(out)["inputs"][0]["path"] == "<stdin>"
     code, _, err = run_cli("scan", "-", input=b"[]")
     assert code == 2 and err.strip() == "tfecs: error: <stdin>: not a Terraform plan: the top level is an array, not an object"
