@@ -86,14 +86,17 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
     Exit codes: 0 nothing blocking, 1 blocking findings, 2 an error.
     """
     from .errors import TfecsError
+    from .timing import emit, stage
 
     try:
-        rules = load_rules(rule_dirs, select, skip)
+        with stage("load rules"):
+            rules = load_rules(rule_dirs, select, skip)
         report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files)
         from .reporters import render
 
         use_color = color if color is not None else (output is None and sys.stdout.isatty())
-        text = render(report, fmt, color=use_color and fmt == "table")
+        with stage("render"):
+            text = render(report, fmt, color=use_color and fmt == "table")
         if not report.inputs:
             text = ""  # nothing was read: the error lines below are the whole answer
         if output and text:
@@ -103,6 +106,7 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
             click.echo(text, nl=False)
         for err in report.errors:
             click.echo(f"tfecs: error: {report.redact(err.line())}", err=True)
+        emit()
         sys.exit(report.exit_code)
     except TfecsError as exc:
         _fail(str(exc))

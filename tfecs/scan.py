@@ -15,6 +15,7 @@ from .model.inventory import Inventory
 from .redact import Redactor, sensitive_values
 from .report import ErrorInfo, InputInfo, Report
 from .rule import Rule
+from .timing import stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +33,12 @@ def read_input(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResour
         return _read_hcl(path, src)
     if path.endswith(".tf"):
         raise InputError("give the directory that holds the .tf files, not a single file", where=path)
-    data = _read_bytes(path)
+    with stage("read"):
+        data = _read_bytes(path)
     from .inputs.plan import read_plan
 
-    plan = read_plan(data, path)
+    with stage("parse+resources"):
+        plan = read_plan(data, path)
     if src.source:
         from .inputs.hcl import enrich_plan
 
@@ -92,18 +95,26 @@ def scan(
             for r in raws:
                 r.input = where
         report.inputs.append(info)
-        secrets |= sensitive_values(raws)
-        after = Inventory.build(raws)
+        with stage("secrets"):
+            secrets |= sensitive_values(raws)
+        with stage("model after"):
+            after = Inventory.build(raws)
         report.errors.extend(ErrorInfo("resource", e.message, e.address) for e in after.errors)
-        found, rule_errors = engine.run(rules, after)
+        with stage("rules after"):
+            found, rule_errors = engine.run(rules, after)
         report.errors.extend(ErrorInfo("rule", e.message, e.rule) for e in rule_errors)
         prior: list | None = None
         if has_prior and any(r.before is not None for r in raws):
-            prior, _ = engine.run(rules, Inventory.build(raws, side="before"))
+            with stage("model before"):
+                before = Inventory.build(raws, side="before")
+            with stage("rules before"):
+                prior, _ = engine.run(rules, before)
         elif has_prior:
             prior = []
-        findings, fixed = gate.decide(found, prior, options)
+        with stage("gate"):
+            findings, fixed = gate.decide(found, prior, options)
         report.findings.extend(findings)
         report.fixed.extend(fixed)
-    report.redact = Redactor(secrets)
+    with stage("secrets"):
+        report.redact = Redactor(secrets)
     return report
