@@ -1,11 +1,21 @@
 """The built-in rules (installed as `tfecs_rules`). One module per rule, named after its
 id; ALL_RULES is the registry, sorted by id. A meta-test fails when a module is missing here."""
 
+from .cloudtrail_log_validation_disabled import CloudtrailLogValidationDisabled
+from .cloudtrail_not_multi_region import CloudtrailNotMultiRegion
+from .ecr_no_lifecycle_policy import EcrNoLifecyclePolicy
+from .ecr_not_cmk_encrypted import EcrNotCmkEncrypted
+from .ecr_repository_public_policy import EcrRepositoryPublicPolicy
+from .ecr_scan_on_push_disabled import EcrScanOnPushDisabled
 from .ecr_tag_mutable import EcrTagMutable
 from .ecs_capabilities_not_dropped import EcsCapabilitiesNotDropped
+from .ecs_container_insights_disabled import EcsContainerInsightsDisabled
 from .ecs_container_logging_missing import EcsContainerLoggingMissing
 from .ecs_container_root_user import EcsContainerRootUser
 from .ecs_dangerous_capabilities import EcsDangerousCapabilities
+from .ecs_exec_enabled import EcsExecEnabled
+from .ecs_exec_logging_disabled import EcsExecLoggingDisabled
+from .ecs_fargate_platform_not_latest import EcsFargatePlatformNotLatest
 from .ecs_host_ipc_mode import EcsHostIpcMode
 from .ecs_host_network_mode import EcsHostNetworkMode
 from .ecs_host_pid_mode import EcsHostPidMode
@@ -15,14 +25,26 @@ from .ecs_privileged_container import EcsPrivilegedContainer
 from .ecs_sensitive_host_mount import EcsSensitiveHostMount
 from .ecs_unconfined_security_options import EcsUnconfinedSecurityOptions
 from .ecs_writable_root_filesystem import EcsWritableRootFilesystem
+from .guardduty_ecs_runtime_monitoring_disabled import GuarddutyEcsRuntimeMonitoringDisabled
 from .iam_admin_policy import IamAdminPolicy
+from .vpc_flow_logs_missing import VpcFlowLogsMissing
 
 ALL_RULES = (
+    CloudtrailLogValidationDisabled,
+    CloudtrailNotMultiRegion,
+    EcrNoLifecyclePolicy,
+    EcrNotCmkEncrypted,
+    EcrRepositoryPublicPolicy,
+    EcrScanOnPushDisabled,
     EcrTagMutable,
     EcsCapabilitiesNotDropped,
+    EcsContainerInsightsDisabled,
     EcsContainerLoggingMissing,
     EcsContainerRootUser,
     EcsDangerousCapabilities,
+    EcsExecEnabled,
+    EcsExecLoggingDisabled,
+    EcsFargatePlatformNotLatest,
     EcsHostIpcMode,
     EcsHostNetworkMode,
     EcsHostPidMode,
@@ -32,5 +54,7 @@ ALL_RULES = (
     EcsSensitiveHostMount,
     EcsUnconfinedSecurityOptions,
     EcsWritableRootFilesystem,
+    GuarddutyEcsRuntimeMonitoringDisabled,
     IamAdminPolicy,
+    VpcFlowLogsMissing,
 )

@@ -51,7 +51,11 @@ def test_explain(run_cli):
 
 
 def test_output_file_and_rule_selection(run_cli, tmp_path):
-    plan = write_plan([{"address": "aws_ecr_repository.r", "values": {"name": "r"}}], tmp_path / "p.json")
+    # A repository that only the tag rule faults (scanned, CMK-encrypted, with a lifecycle policy).
+    hardened = {"name": "r", "image_scanning_configuration": [{"scan_on_push": True}],
+                "encryption_configuration": [{"encryption_type": "KMS", "kms_key": "arn:aws:kms:us-east-1:123456789012:key/k"}]}
+    plan = write_plan([{"address": "aws_ecr_repository.r", "values": hardened},
+                       {"address": "aws_ecr_lifecycle_policy.r", "values": {"repository": "r"}}], tmp_path / "p.json")
     out_file = tmp_path / "report.json"
     code, out, _ = run_cli("scan", str(plan), "-f", "json", "-o", str(out_file), "--rule", "ecr-")
     assert code == 1 and out == ""

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import ClassVar
 
+from ..inputs.raw import split_address
 from .base import Model, Resource, block
+from .iam import Document
+
+# Scan frequencies of a registry scanning rule that scan without a manual request.
+AUTOMATIC_SCAN_FREQUENCIES = frozenset({"SCAN_ON_PUSH", "CONTINUOUS_SCAN"})
 
 
 class Repository(Resource):
@@ -17,7 +24,7 @@ class Repository(Resource):
 
     @property
     def scan_on_push(self) -> bool | None:
-        return block(self.image_scanning_configuration).get("scan_on_push")
+        return _lax_bool(block(self.image_scanning_configuration).get("scan_on_push"))
 
     @property
     def encryption_type(self) -> str | None:
@@ -25,12 +32,40 @@ class Repository(Resource):
 
     @property
     def kms_key(self) -> str | None:
-        return block(self.encryption_configuration).get("kms_key")
+        return block(self.encryption_configuration).get("kms_key") or None
+
+    def kms_key_source(self) -> str | None:
+        """Where the unknown-until-apply `kms_key` comes from: "customer" when the block
+        refers to an `aws_kms_key` of the configuration, "provider" when it refers to
+        nothing (the provider fills in the AWS-managed `aws/ecr` key), None otherwise
+        (a data source or variable: it could be either)."""
+        refs = self.refs("encryption_configuration")
+        if not refs:
+            # Without the configuration (references unknown) the key could be anything.
+            return "provider" if self.tf.configured is not None else None
+        types = {_resource_type(r) for r in refs}
+        return "customer" if "aws_kms_key" in types else None
+
+
+def _lax_bool(value: object) -> bool | None:
+    """A boolean inside an untyped block, read as the typed fields read theirs (`"true"`)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    text = str(value).strip().lower()
+    return True if text in ("true", "1") else False if text in ("false", "0") else None
+
+
+def _resource_type(address: str) -> str:
+    """`module.k.aws_kms_key.this` -> `aws_kms_key`; `data.aws_kms_alias.x` -> `data.aws_kms_alias`."""
+    last = split_address(address)[-1]
+    parts = last.split(".")
+    return ".".join(parts[:2]) if parts[0] == "data" else parts[0]
 
 
 class RepositoryPolicy(Resource):
     TYPES: ClassVar[tuple[str, ...]] = ("aws_ecr_repository_policy",)
     repository: str | None = None
+    policy: Document = None
 
 
 class LifecyclePolicy(Resource):
@@ -42,13 +77,67 @@ class RepositoryFilter(Model):
     filter: str | None = None
     filter_type: str | None = None
 
+    def matches(self, repository: str) -> bool:
+        """ECR's WILDCARD filters: without `*` a filter matches every name that contains
+        it; with `*` the whole name must match, `*` standing for any run of characters."""
+        f = self.filter or ""
+        if not f:
+            return False
+        if "*" not in f:
+            return f in repository
+        return _wildcard(f).fullmatch(repository) is not None
+
+
+@lru_cache(maxsize=256)
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.S)
+
 
 class ScanningRule(Model):
     scan_frequency: str | None = None
     repository_filter: tuple[RepositoryFilter, ...] = ()
 
+    @property
+    def scans_automatically(self) -> bool:
+        return (self.scan_frequency or "").upper() in AUTOMATIC_SCAN_FREQUENCIES
+
 
 class RegistryScanningConfiguration(Resource):
+    """The registry-wide scanning configuration (one per account and region)."""
+
     TYPES: ClassVar[tuple[str, ...]] = ("aws_ecr_registry_scanning_configuration",)
     scan_type: str | None = None
     rule: tuple[ScanningRule, ...] = ()
+
+    @property
+    def enhanced(self) -> bool | None:
+        """ENHANCED scanning replaces the repositories' own scan_on_push: a repository no
+        rule matches is not scanned at all. None when the scan type is unknown."""
+        if self.is_unknown("scan_type"):
+            return None
+        return (self.scan_type or "BASIC").upper() == "ENHANCED"
+
+    def covers(self, repository: str | None) -> bool | None:
+        """A SCAN_ON_PUSH or CONTINUOUS_SCAN rule has a filter matching the repository
+        name (None for a name unknown until apply). No rule covers nothing. None when an
+        unknown frequency, filter or name leaves the answer open."""
+        if self.is_unknown("rule"):
+            return None
+        open_question = False
+        for i, rule in enumerate(self.rule):
+            frequency_unknown = self.is_unknown("rule", i, "scan_frequency")
+            if not frequency_unknown and not rule.scans_automatically:
+                continue
+            if self.is_unknown("rule", i, "repository_filter"):
+                open_question = True
+                continue
+            for j, flt in enumerate(rule.repository_filter):
+                if self.is_unknown("rule", i, "repository_filter", j, "filter"):
+                    open_question = True
+                elif flt.filter == "*" or (repository is not None and flt.matches(repository)):
+                    if not frequency_unknown:
+                        return True
+                    open_question = True
+                elif repository is None:
+                    open_question = True
+        return None if open_question else False

@@ -274,6 +274,17 @@ class Service(Resource):
             str(s.get("capacity_provider", "")).upper().startswith("FARGATE") for s in self.capacity_provider_strategy
         )
 
+    @property
+    def capacity_from_cluster(self) -> bool:
+        """Neither `launch_type` nor `capacity_provider_strategy` is set: the cluster's
+        default capacity provider strategy decides where tasks run (EC2 when it has none)."""
+        return not self.launch_type and not self.capacity_provider_strategy
+
+    @property
+    def platform_pinned(self) -> bool:
+        """`platform_version` names a fixed Fargate platform version; unset means LATEST."""
+        return bool(self.platform_version) and str(self.platform_version).upper() != "LATEST"
+
 
 class TaskSet(Resource):
     TYPES: ClassVar[tuple[str, ...]] = ("aws_ecs_task_set",)
@@ -306,6 +317,13 @@ class Cluster(Resource):
         for s in self.setting:
             if (s.name or "") == "containerInsights":
                 return s.value
+        return None
+
+    def setting_index(self, name: str) -> int | None:
+        """The position of the `setting` block with this name (for finding paths)."""
+        for i, s in enumerate(self.setting):
+            if (s.name or "") == name:
+                return i
         return None
 
     @property
