@@ -17,6 +17,7 @@ def repo(name, mutability, **kw):
 
 
 def scan_json(run_cli, tmp_path, resources, *args):
+    """The gate judged on one rule (ecr-tag-mutable unless --rule says otherwise)."""
     plan = write_plan(resources, tmp_path / "plan.json")
     if not any(a.startswith("--rule") for a in args):
         args = (*args, "--rule", "ecr-tag-mutable")
@@ -24,53 +25,48 @@ def scan_json(run_cli, tmp_path, resources, *args):
     return code, json.loads(out), err
 
 
-def scan_repo_json(run_cli, tmp_path, resources, *args):
-    """The gate on one rule: a bare repository also fails the other ECR rules."""
-    return scan_json(run_cli, tmp_path, resources, *args, "--rule", "ecr-tag-mutable")
-
-
 def rows(report):
     return [(f["rule"], f["address"], f["delta"], f["blocking"], f["action"]) for f in report["findings"]]
 
 
 def test_created_insecure_resource_is_introduced_and_blocks(run_cli, tmp_path):
-    code, report, _ = scan_repo_json(run_cli, tmp_path, [repo("new", "MUTABLE")])
+    code, report, _ = scan_json(run_cli, tmp_path, [repo("new", "MUTABLE")])
     assert code == 1
     assert rows(report) == [("ecr-tag-mutable", "aws_ecr_repository.new", "introduced", True, "create")]
 
 
 def test_unchanged_insecure_resource_is_existing_and_does_not_block(run_cli, tmp_path):
     old = {"name": "old", "image_tag_mutability": "MUTABLE"}
-    code, report, _ = scan_repo_json(run_cli, tmp_path, [repo("old", "MUTABLE", actions=["no-op"], before=old)])
+    code, report, _ = scan_json(run_cli, tmp_path, [repo("old", "MUTABLE", actions=["no-op"], before=old)])
     assert code == 0
     assert rows(report) == [("ecr-tag-mutable", "aws_ecr_repository.old", "existing", False, "no-op")]
-    code, report, _ = scan_repo_json(run_cli, tmp_path, [repo("old", "MUTABLE", actions=["no-op"], before=old)], "--gate", "all")
+    code, report, _ = scan_json(run_cli, tmp_path, [repo("old", "MUTABLE", actions=["no-op"], before=old)], "--gate", "all")
     assert code == 1 and report["findings"][0]["blocking"] is True
 
 
 def test_update_that_makes_a_setting_worse_is_introduced(run_cli, tmp_path):
     before = {"name": "r", "image_tag_mutability": "IMMUTABLE"}
-    code, report, _ = scan_repo_json(run_cli, tmp_path, [repo("r", "MUTABLE", actions=["update"], before=before)])
+    code, report, _ = scan_json(run_cli, tmp_path, [repo("r", "MUTABLE", actions=["update"], before=before)])
     assert code == 1
     assert rows(report) == [("ecr-tag-mutable", "aws_ecr_repository.r", "introduced", True, "update")]
 
 
 def test_update_that_fixes_a_setting_is_listed_as_fixed(run_cli, tmp_path):
     before = {"name": "r", "image_tag_mutability": "MUTABLE"}
-    code, report, _ = scan_repo_json(run_cli, tmp_path, [repo("r", "IMMUTABLE", actions=["update"], before=before)])
+    code, report, _ = scan_json(run_cli, tmp_path, [repo("r", "IMMUTABLE", actions=["update"], before=before)])
     assert code == 0 and report["findings"] == []
     assert report["fixed"] == [
         {"rule": "ecr-tag-mutable", "address": "aws_ecr_repository.r", "path": "image_tag_mutability", "severity": "medium", "title": "ECR image tags are mutable"}
     ]
     assert report["summary"]["fixed"] == 1
     assert json.loads(json.dumps(report))["summary"]["introduced"] == 0
-    code, _, _ = scan_repo_json(run_cli, tmp_path, [repo("r", "IMMUTABLE", actions=["update"], before=before)], "--gate", "all")
+    code, _, _ = scan_json(run_cli, tmp_path, [repo("r", "IMMUTABLE", actions=["update"], before=before)], "--gate", "all")
     assert code == 0
 
 
 def test_deleted_resource_gets_no_finding_and_its_findings_are_fixed(run_cli, tmp_path):
     before = {"name": "gone", "image_tag_mutability": "MUTABLE"}
-    code, report, _ = scan_repo_json(run_cli, tmp_path, [repo("gone", "MUTABLE", actions=["delete"], before=before)], "--gate", "all")
+    code, report, _ = scan_json(run_cli, tmp_path, [repo("gone", "MUTABLE", actions=["delete"], before=before)], "--gate", "all")
     assert code == 0 and report["findings"] == []
     assert [(x["rule"], x["address"]) for x in report["fixed"]] == [("ecr-tag-mutable", "aws_ecr_repository.gone")]
 
@@ -102,24 +98,24 @@ def test_containers_are_matched_by_name_when_a_replacement_reorders_them(run_cli
 
 
 def test_fail_on_threshold_and_info(run_cli, tmp_path):
-    code, report, _ = scan_repo_json(run_cli, tmp_path, [repo("new", "MUTABLE")], "--fail-on", "high")
+    code, report, _ = scan_json(run_cli, tmp_path, [repo("new", "MUTABLE")], "--fail-on", "high")
     assert code == 0 and rows(report) == [("ecr-tag-mutable", "aws_ecr_repository.new", "introduced", False, "create")]
-    code, _, _ = scan_repo_json(run_cli, tmp_path, [repo("new", "MUTABLE")], "--fail-on", "medium")
+    code, _, _ = scan_json(run_cli, tmp_path, [repo("new", "MUTABLE")], "--fail-on", "medium")
     assert code == 1
-    code, _, _ = scan_repo_json(run_cli, tmp_path, [repo("new", "MUTABLE")], "--fail-on", "none")
+    code, _, _ = scan_json(run_cli, tmp_path, [repo("new", "MUTABLE")], "--fail-on", "none")
     assert code == 0
 
 
 def test_unknown_policy(run_cli, tmp_path):
     spec = {"address": "aws_ecr_repository.later", "values": {"name": "later"}, "unknown": {"image_tag_mutability": True},
             "references": {"image_tag_mutability": ["var.mode"]}}
-    code, report, _ = scan_repo_json(run_cli, tmp_path, [spec])
+    code, report, _ = scan_json(run_cli, tmp_path, [spec])
     assert code == 0
     assert [(f["status"], f["blocking"]) for f in report["findings"]] == [("unknown", False)]
     assert report["summary"]["unknown"] == 1
-    code, report, _ = scan_repo_json(run_cli, tmp_path, [spec], "--unknown", "fail")
+    code, report, _ = scan_json(run_cli, tmp_path, [spec], "--unknown", "fail")
     assert code == 1 and report["findings"][0]["blocking"] is True
-    code, report, _ = scan_repo_json(run_cli, tmp_path, [spec], "--unknown", "ignore")
+    code, report, _ = scan_json(run_cli, tmp_path, [spec], "--unknown", "ignore")
     assert code == 0 and report["findings"] == []
 
 
