@@ -96,11 +96,11 @@ def test_bad_option_is_exit_2(run_cli, tmp_path):
 @pytest.mark.skipif(shutil.which("tfecs") is None, reason="the tfecs command is not installed")
 def test_installed_command_from_another_directory(tmp_path):
     """As a user runs it: the console script, another working directory, the bundled example."""
-    example = ROOT / "testdata" / "examples" / "ecs-insecure.json"
+    example = ROOT / "testdata" / "plans" / "real" / "ecs_insecure.json"  # the README's example
     result = subprocess.run(["tfecs", "scan", str(example), "-f", "json"], cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     assert report["summary"]["blocking"] > 0 and report["errors"] == []
-    assert ("ecs-privileged-container", "aws_ecs_task_definition.bad") in {(f["rule"], f["address"]) for f in report["findings"]}
+    assert ("ecs-privileged-container", "aws_ecs_task_definition.bad_host") in {(f["rule"], f["address"]) for f in report["findings"]}
     bad = subprocess.run(["tfecs", "scan", "missing.json"], cwd=tmp_path, capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.strip() == "tfecs: error: missing.json: no such file" and bad.stdout == ""
