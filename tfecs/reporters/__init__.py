@@ -20,4 +20,11 @@ def get(name: str) -> Callable[..., str]:
 
 
 def render(report: Report, fmt: str, *, color: bool = False) -> str:
+    if fmt == "json":
+        # Redact the values, not the rendered text: a secret such as "true" or "8080" must
+        # mask text inside strings, never a JSON literal, number or key.
+        from ..redact import redact_strings
+        from .json import dumps, report_dict
+
+        return dumps(redact_strings(report_dict(report), report.redact))
     return report.redact(get(fmt)(report, color=color))

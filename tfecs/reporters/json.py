@@ -60,5 +60,9 @@ def report_dict(report: Report) -> dict:
     }
 
 
+def dumps(doc: dict) -> str:
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
 def render(report: Report, color: bool = False) -> str:
-    return orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2).decode() + "\n"
+    return dumps(report_dict(report))

@@ -1,0 +1,110 @@
+"""Redaction: every sensitive value is masked wherever it appears in the output, the
+longest secret first, and the JSON report stays valid JSON whatever the secrets are."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+
+import orjson
+from planfixture import write_plan
+
+from tfecs.inputs.raw import RawResource
+from tfecs.redact import MASK, Redactor, redact_strings, sensitive_values
+from tfecs.reporters import render
+from tfecs.scan import scan
+from tfecs_rules import ALL_RULES
+
+
+def _alternation(secrets: set[str], text: str) -> str:
+    """The reference semantics: one alternation, longest secret first."""
+    forms = {f for s in secrets if len(s) >= 4 for f in (s, orjson.dumps(s).decode()[1:-1])}
+    if not forms:
+        return text
+    return re.sub("|".join(map(re.escape, sorted(forms, key=len, reverse=True))), MASK, text)
+
+
+def test_longest_secret_wins_where_several_start():
+    r = Redactor({"abcd", "abcdef", "cdefgh"})
+    assert r("xabcdefghx") == f"x{MASK}ghx"
+    assert r("abcdabcdef") == MASK * 2
+    assert r("nothing here") == "nothing here"
+
+
+def test_short_values_are_not_secrets_and_escaped_forms_are():
+    r = Redactor({"abc", 'pa"ss\\word'})
+    assert r("abc") == "abc"
+    assert r('{"v": "pa\\"ss\\\\word"}') == f'{{"v": "{MASK}"}}'
+    assert r('pa"ss\\word') == MASK
+
+
+def test_matches_the_alternation_on_random_secrets():
+    rng = random.Random(7)
+    alphabet = 'ab"\\\n.*(x'
+    for _ in range(100):
+        secrets = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60))) for _ in range(rng.randint(0, 20))}
+        if rng.random() < 0.3:  # secrets that are prefixes of each other, long and short
+            base = "".join(rng.choice(alphabet) for _ in range(50))
+            secrets |= {base[:k] for k in range(3, 50, 3)}
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300)))
+        for s in list(secrets)[:4]:
+            i = rng.randint(0, len(text))
+            text = text[:i] + s + text[i:]
+        assert Redactor(secrets)(text) == _alternation(secrets, text)
+
+
+def test_secrets_nested_hundreds_deep():
+    secrets = {"x" * k for k in range(4, 400)}
+    text = "y" + "x" * 900 + "y"
+    assert Redactor(secrets)(text) == _alternation(secrets, text)
+
+
+def test_redact_strings_keeps_keys_numbers_and_literals():
+    doc = {"true": True, "n": 8080, "s": "port 8080 is true", "l": ["8080", None, {"k": "true story"}]}
+    out = redact_strings(doc, Redactor({"8080", "true"}))
+    assert out == {"true": True, "n": 8080, "s": f"port {MASK} is {MASK}", "l": [MASK, None, {"k": f"{MASK} story"}]}
+    assert doc["s"] == "port 8080 is true"  # the input is not modified
+    same = {"a": "b"}
+    assert redact_strings(same, Redactor({"zzzz"})) is same
+
+
+def test_redact_strings_with_a_secret_holding_the_separator():
+    r = Redactor({"ab\x00cd"})
+    assert redact_strings(["xab", "cdx", "ab\x00cd"], r) == ["xab", "cdx", MASK]
+
+
+def test_json_report_stays_valid_when_secrets_look_like_json(tmp_path):
+    """A sensitive container_definitions makes all its parts secrets, "true" and "1000"
+    included: the report masks them inside strings and stays parseable."""
+    containers = [{"name": "app", "image": "nginx:latest", "user": "1000", "environment": [{"name": "ECS_FARGATE", "value": "true"}]}]
+    plan = write_plan(
+        [
+            {
+                "address": "aws_ecs_task_definition.bad_secret",
+                "values": {"family": "app", "container_definitions": containers},
+                "sensitive": {"container_definitions": True},
+            }
+        ],
+        tmp_path / "plan.json",
+    )
+    report = scan([str(plan)], [r() for r in ALL_RULES])
+    text = render(report, "json")
+    doc = json.loads(text)
+    assert doc["summary"]["exit_code"] == report.exit_code
+    assert "nginx:latest" not in text and '"1000"' not in text
+    assert all(isinstance(f["blocking"], bool) for f in doc["findings"])
+
+
+def test_sensitive_values_follow_only_marked_paths():
+    raw = RawResource(
+        address="aws_ssm_parameter.p",
+        mode="managed",
+        type="aws_ssm_parameter",
+        name="p",
+        after={"name": "visible-name", "value": "s3cr3t-value", "tags": {"k": "visible-tag"}, "list": ["aaaa", "bbbb"]},
+        after_sensitive={"value": True, "tags": {}, "list": [False, True]},
+        before={"value": '{"inner":"json-part","n":12345}'},
+        before_sensitive={"value": True},
+    )
+    assert sensitive_values([raw]) == {"s3cr3t-value", "bbbb", '{"inner":"json-part","n":12345}', "json-part", "12345"}
