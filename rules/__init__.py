@@ -13,6 +13,7 @@ from .ecs_container_insights_disabled import EcsContainerInsightsDisabled
 from .ecs_container_logging_missing import EcsContainerLoggingMissing
 from .ecs_container_root_user import EcsContainerRootUser
 from .ecs_dangerous_capabilities import EcsDangerousCapabilities
+from .ecs_efs_transit_encryption_disabled import EcsEfsTransitEncryptionDisabled
 from .ecs_exec_enabled import EcsExecEnabled
 from .ecs_exec_logging_disabled import EcsExecLoggingDisabled
 from .ecs_fargate_platform_not_latest import EcsFargatePlatformNotLatest
@@ -21,12 +22,23 @@ from .ecs_host_network_mode import EcsHostNetworkMode
 from .ecs_host_pid_mode import EcsHostPidMode
 from .ecs_image_mutable_tag import EcsImageMutableTag
 from .ecs_image_untrusted_registry import EcsImageUntrustedRegistry
+from .ecs_network_mode_not_awsvpc import EcsNetworkModeNotAwsvpc
 from .ecs_privileged_container import EcsPrivilegedContainer
+from .ecs_secret_in_environment import EcsSecretInEnvironment
 from .ecs_sensitive_host_mount import EcsSensitiveHostMount
+from .ecs_service_public_ip import EcsServicePublicIp
+from .ecs_task_set_public_ip import EcsTaskSetPublicIp
 from .ecs_unconfined_security_options import EcsUnconfinedSecurityOptions
 from .ecs_writable_root_filesystem import EcsWritableRootFilesystem
 from .guardduty_ecs_runtime_monitoring_disabled import GuarddutyEcsRuntimeMonitoringDisabled
 from .iam_admin_policy import IamAdminPolicy
+from .lb_drop_invalid_headers_disabled import LbDropInvalidHeadersDisabled
+from .lb_http_listener_no_redirect import LbHttpListenerNoRedirect
+from .lb_weak_tls_policy import LbWeakTlsPolicy
+from .secretsmanager_rotation_disabled import SecretsmanagerRotationDisabled
+from .sg_open_to_world import SgOpenToWorld
+from .ssm_secret_not_securestring import SsmSecretNotSecurestring
+from .vpc_ecs_endpoints_missing import VpcEcsEndpointsMissing
 from .vpc_flow_logs_missing import VpcFlowLogsMissing
 
 ALL_RULES = (
@@ -42,6 +54,7 @@ ALL_RULES = (
     EcsContainerLoggingMissing,
     EcsContainerRootUser,
     EcsDangerousCapabilities,
+    EcsEfsTransitEncryptionDisabled,
     EcsExecEnabled,
     EcsExecLoggingDisabled,
     EcsFargatePlatformNotLatest,
@@ -50,11 +63,22 @@ ALL_RULES = (
     EcsHostPidMode,
     EcsImageMutableTag,
     EcsImageUntrustedRegistry,
+    EcsNetworkModeNotAwsvpc,
     EcsPrivilegedContainer,
+    EcsSecretInEnvironment,
     EcsSensitiveHostMount,
+    EcsServicePublicIp,
+    EcsTaskSetPublicIp,
     EcsUnconfinedSecurityOptions,
     EcsWritableRootFilesystem,
     GuarddutyEcsRuntimeMonitoringDisabled,
     IamAdminPolicy,
+    LbDropInvalidHeadersDisabled,
+    LbHttpListenerNoRedirect,
+    LbWeakTlsPolicy,
+    SecretsmanagerRotationDisabled,
+    SgOpenToWorld,
+    SsmSecretNotSecurestring,
+    VpcEcsEndpointsMissing,
     VpcFlowLogsMissing,
 )

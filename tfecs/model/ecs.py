@@ -129,6 +129,8 @@ class ContainerDefinition(Model):
     docker_security_options: tuple[str | None, ...] = Field((), alias="dockerSecurityOptions")
     mount_points: tuple[MountPoint | None, ...] = Field((), alias="mountPoints")
     docker_labels: dict[str, str | None] | None = Field(None, alias="dockerLabels")
+    # {"credentialsParameter": <Secrets Manager ARN>} for a private registry.
+    repository_credentials: dict[str, Any] | None = Field(None, alias="repositoryCredentials")
     # What the plan does not know yet, and what it marks sensitive, inside this container.
     unknown: Any = Field(False, exclude=True)
     sensitive: Any = Field(False, exclude=True)

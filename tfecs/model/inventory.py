@@ -14,7 +14,7 @@ from typing import Iterable, Iterator, TypeVar
 
 from ..inputs.raw import RawResource, config_address, module_instance_of
 from . import ecr, ecs, iam, monitoring, network, secrets
-from .base import JsonDecodeError, Path, Resource, subtree
+from .base import JsonDecodeError, Path, Resource, subtree, tree_any
 from .iam import ADMIN_POLICY_ARNS, PolicyDocument
 
 R = TypeVar("R", bound=Resource)
@@ -262,6 +262,13 @@ class Inventory:
     def ingress_rules(self) -> Iterator[network.IngressRule]:
         """Every ingress permission: inline blocks and both kinds of rule resource."""
         for sg in self.of(network.SecurityGroup):
+            if not sg.ingress and sg.is_unknown("ingress"):
+                # The whole set is known only after apply (e.g. a dynamic block).
+                yield network.IngressRule(
+                    declared_by=sg, path=("ingress",), cidrs_unknown=True, ports_unknown=True,
+                    security_group_address=sg.address,
+                )
+                continue
             for i, ing in enumerate(sg.ingress):
                 if not isinstance(ing, dict):
                     continue
@@ -272,9 +279,10 @@ class Inventory:
                     from_port=ing.get("from_port"),
                     to_port=ing.get("to_port"),
                     protocol=str(ing.get("protocol")) if ing.get("protocol") is not None else None,
-                    cidrs=tuple(ing.get("cidr_blocks") or ()) + tuple(ing.get("ipv6_cidr_blocks") or ()),
-                    cidrs_unknown=any(subtree(unknown, k) is not False for k in ("cidr_blocks", "ipv6_cidr_blocks"))
-                    or unknown is True,
+                    cidrs=_known(ing.get("cidr_blocks")) + _known(ing.get("ipv6_cidr_blocks")),
+                    # after_unknown shows a known list as [false, ...]: only a True inside counts.
+                    cidrs_unknown=any(tree_any(subtree(unknown, k)) for k in ("cidr_blocks", "ipv6_cidr_blocks")),
+                    ports_unknown=any(tree_any(subtree(unknown, k)) for k in ("from_port", "to_port", "protocol")),
                     security_group_address=sg.address,
                 )
         for rule in self.of(network.SecurityGroupRule):
@@ -287,9 +295,13 @@ class Inventory:
                 from_port=rule.from_port,
                 to_port=rule.to_port,
                 protocol=rule.protocol,
-                cidrs=rule.cidr_blocks + rule.ipv6_cidr_blocks,
+                cidrs=_known(rule.cidr_blocks) + _known(rule.ipv6_cidr_blocks),
                 cidrs_unknown=rule.has_unknown("cidr_blocks") or rule.has_unknown("ipv6_cidr_blocks"),
                 security_group_address=groups[0].address if len(groups) == 1 else None,
+                cidr_attrs=tuple(("cidr_blocks", c) for c in _known(rule.cidr_blocks))
+                + tuple(("ipv6_cidr_blocks", c) for c in _known(rule.ipv6_cidr_blocks)),
+                unknown_attrs=tuple(a for a in ("cidr_blocks", "ipv6_cidr_blocks") if rule.has_unknown(a)),
+                ports_unknown=any(rule.is_unknown(a) for a in ("from_port", "to_port", "protocol")),
             )
         for rule in self.of(network.VpcSecurityGroupIngressRule):
             groups = self.linked(rule, "security_group_id", network.SecurityGroup)
@@ -302,7 +314,21 @@ class Inventory:
                 cidrs=tuple(c for c in (rule.cidr_ipv4, rule.cidr_ipv6) if c),
                 cidrs_unknown=rule.is_unknown("cidr_ipv4") or rule.is_unknown("cidr_ipv6"),
                 security_group_address=groups[0].address if len(groups) == 1 else None,
+                cidr_attrs=tuple((a, c) for a, c in (("cidr_ipv4", rule.cidr_ipv4), ("cidr_ipv6", rule.cidr_ipv6)) if c),
+                unknown_attrs=tuple(a for a in ("cidr_ipv4", "cidr_ipv6") if rule.is_unknown(a)),
+                ports_unknown=any(rule.is_unknown(a) for a in ("from_port", "to_port", "ip_protocol")),
             )
+
+
+def _without_key(ref: str) -> str:
+    """`module.m["x"].aws_t.n["k"]` -> `module.m["x"].aws_t.n`: the resource, any instance."""
+    steps = split_address(ref)
+    return ".".join([*steps[:-1], config_address(steps[-1])])
+
+
+def _known(values: object) -> tuple[str, ...]:
+    """The known strings of a list attribute (unknown elements are null in the plan)."""
+    return tuple(v for v in values if isinstance(v, str)) if isinstance(values, (list, tuple)) else ()
 
 
 def _validation_summary(exc: ValueError) -> str:

@@ -21,6 +21,10 @@ def _is_world(cidr: str) -> bool:
         return False
 
 
+# Protocol numbers Terraform accepts in place of names.
+_PROTOCOL_NAMES = {"-1": "all", "all": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
+
+
 class IngressRule(Model):
     """One ingress permission, wherever it was declared (inline block or rule resource)."""
 
@@ -32,10 +36,26 @@ class IngressRule(Model):
     cidrs: tuple[str, ...] = ()
     cidrs_unknown: bool = False
     security_group_address: str | None = None  # the group it belongs to, when known
+    # Rule resources: the attribute that holds each CIDR (("cidr_blocks", "0.0.0.0/0")),
+    # and the CIDR attributes known only after apply, so findings point at them.
+    cidr_attrs: tuple[tuple[str, str], ...] = ()
+    unknown_attrs: tuple[str, ...] = ()
+    ports_unknown: bool = False  # protocol or port range known only after apply
+
+    @property
+    def protocol_name(self) -> str:
+        """`tcp`, `udp`, `icmp`, `icmpv6`, `all`, or the protocol number as written."""
+        text = str(self.protocol).lower() if self.protocol is not None else "all"
+        return _PROTOCOL_NAMES.get(text, text)
 
     @property
     def all_protocols(self) -> bool:
         return str(self.protocol).lower() in ("-1", "all")
+
+    @property
+    def is_icmp(self) -> bool:
+        """ICMP has types and codes, not ports."""
+        return self.protocol_name in ("icmp", "icmpv6")
 
     @property
     def world_cidrs(self) -> tuple[str, ...]:
@@ -46,8 +66,11 @@ class IngressRule(Model):
         return bool(self.world_cidrs)
 
     def ports(self) -> tuple[int, int]:
-        """The port range it admits; all protocols (or 0-0 on tcp/udp-less rules) means all."""
+        """The port range it admits; all protocols (or 0-0 on tcp/udp-less rules) means all.
+        Protocols other than tcp, udp and icmp have no ports: AWS admits all of them."""
         if self.all_protocols or self.from_port is None or self.to_port is None:
+            return (0, 65535)
+        if not self.is_icmp and self.protocol_name not in ("tcp", "udp"):
             return (0, 65535)
         lo, hi = self.from_port, self.to_port
         if lo == -1 or hi == -1:  # ICMP type/code "any"
@@ -57,6 +80,16 @@ class IngressRule(Model):
     def admits_only(self, allowed: frozenset[int]) -> bool:
         lo, hi = self.ports()
         return hi - lo < 65535 and all(p in allowed for p in range(lo, hi + 1))
+
+    def blame_path(self, cidrs: tuple[str, ...] = ()) -> Path:
+        """Where a finding about these CIDRs points: the inline block (`ingress[2]`), or
+        the rule resource's attribute that holds the first of them (`cidr_blocks`)."""
+        if self.path:
+            return self.path
+        for attr, cidr in self.cidr_attrs:
+            if cidr in cidrs:
+                return (attr,)
+        return (self.unknown_attrs[0],) if self.unknown_attrs else ()
 
 
 class SecurityGroup(Resource):
@@ -72,8 +105,9 @@ class SecurityGroupRule(Resource):
     from_port: int | None = None
     to_port: int | None = None
     protocol: str | None = None
-    cidr_blocks: tuple[str, ...] = ()
-    ipv6_cidr_blocks: tuple[str, ...] = ()
+    # None: an element known only after apply (`[var.office, aws_vpc.x.cidr_block]`).
+    cidr_blocks: tuple[str | None, ...] = ()
+    ipv6_cidr_blocks: tuple[str | None, ...] = ()
     security_group_id: str | None = None
 
 
@@ -100,6 +134,35 @@ class LoadBalancer(Resource):
         return (self.load_balancer_type or "application") == "application"
 
 
+# ELB security policies that allow only TLS 1.2 and later, with forward secrecy on every
+# cipher (ECDHE key exchange, or TLS 1.3). Read from the cipher tables of "Security
+# policies for your Application Load Balancer": the plain TLS-1-2-* and TLS13-1-2-Ext1/
+# Ext2 policies also offer RSA key exchange (AES128-GCM-SHA256 ...) and are left out.
+FORWARD_SECRECY_TLS_POLICIES = frozenset(
+    {
+        "ELBSecurityPolicy-TLS13-1-3-2021-06",
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+        "ELBSecurityPolicy-FS-1-2-2019-08",
+        "ELBSecurityPolicy-FS-1-2-Res-2019-08",
+        "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+        "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-PQ-2025-09",
+    }
+)
+# What AWS applies to an HTTPS/TLS listener created without `ssl_policy` (API, Terraform).
+DEFAULT_TLS_POLICY = "ELBSecurityPolicy-2016-08"
+
+
 class ListenerAction(Model):
     type: str | None = None
     redirect: tuple[dict, ...] = ()
@@ -116,6 +179,23 @@ class Listener(Resource):
     protocol: str | None = None
     ssl_policy: str | None = None
     default_action: tuple[ListenerAction, ...] = ()
+
+    @property
+    def terminates_tls(self) -> bool:
+        return (self.protocol or "").upper() in ("HTTPS", "TLS")
+
+    def effective_protocol(self, load_balancers: list[LoadBalancer]) -> str | None:
+        """The protocol in upper case; unset is HTTP (the Application Load Balancer
+        default), except on a Gateway Load Balancer, whose listeners have none."""
+        if self.protocol:
+            return self.protocol.upper()
+        if any((lb.load_balancer_type or "") == "gateway" for lb in load_balancers):
+            return None
+        return "HTTP"
+
+    @property
+    def redirects_to_https(self) -> bool:
+        return any(a.redirects_to_https for a in self.default_action)
 
 
 class Vpc(Resource):

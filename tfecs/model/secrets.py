@@ -32,3 +32,11 @@ class SsmParameter(Resource):
     param_type: str | None = Field(None, alias="type")  # `.type` is the Terraform type
     description: str | None = None
     key_id: str | None = None
+    # Sensitive in the provider schema: a rule may judge it, never print it.
+    value: str | None = None
+    insecure_value: str | None = None  # provider 5.x: a value meant to be shown
+
+    @property
+    def is_plain_text(self) -> bool:
+        """Stored unencrypted: `String` or `StringList` (anything but SecureString)."""
+        return (self.param_type or "").lower() in ("string", "stringlist")
