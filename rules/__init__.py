@@ -27,11 +27,20 @@ from .ecs_privileged_container import EcsPrivilegedContainer
 from .ecs_secret_in_environment import EcsSecretInEnvironment
 from .ecs_sensitive_host_mount import EcsSensitiveHostMount
 from .ecs_service_public_ip import EcsServicePublicIp
+from .ecs_task_role_admin import EcsTaskRoleAdmin
+from .ecs_task_role_missing import EcsTaskRoleMissing
+from .ecs_task_role_same_as_execution_role import EcsTaskRoleSameAsExecutionRole
 from .ecs_task_set_public_ip import EcsTaskSetPublicIp
+from .ecs_trust_policy_confused_deputy import EcsTrustPolicyConfusedDeputy
 from .ecs_unconfined_security_options import EcsUnconfinedSecurityOptions
 from .ecs_writable_root_filesystem import EcsWritableRootFilesystem
 from .guardduty_ecs_runtime_monitoring_disabled import GuarddutyEcsRuntimeMonitoringDisabled
 from .iam_admin_policy import IamAdminPolicy
+from .iam_ecs_exec_wildcard import IamEcsExecWildcard
+from .iam_passrole_wildcard import IamPassroleWildcard
+from .iam_role_trust_any_principal import IamRoleTrustAnyPrincipal
+from .iam_secrets_read_wildcard import IamSecretsReadWildcard
+from .iam_service_wildcard_action import IamServiceWildcardAction
 from .lb_drop_invalid_headers_disabled import LbDropInvalidHeadersDisabled
 from .lb_http_listener_no_redirect import LbHttpListenerNoRedirect
 from .lb_weak_tls_policy import LbWeakTlsPolicy
@@ -68,11 +77,20 @@ ALL_RULES = (
     EcsSecretInEnvironment,
     EcsSensitiveHostMount,
     EcsServicePublicIp,
+    EcsTaskRoleAdmin,
+    EcsTaskRoleMissing,
+    EcsTaskRoleSameAsExecutionRole,
     EcsTaskSetPublicIp,
+    EcsTrustPolicyConfusedDeputy,
     EcsUnconfinedSecurityOptions,
     EcsWritableRootFilesystem,
     GuarddutyEcsRuntimeMonitoringDisabled,
     IamAdminPolicy,
+    IamEcsExecWildcard,
+    IamPassroleWildcard,
+    IamRoleTrustAnyPrincipal,
+    IamSecretsReadWildcard,
+    IamServiceWildcardAction,
     LbDropInvalidHeadersDisabled,
     LbHttpListenerNoRedirect,
     LbWeakTlsPolicy,

@@ -66,12 +66,12 @@ class IamAdminPolicy(Rule):
             if ref.document is None:
                 continue
             for st in ref.document.statements:
-                if not (st.is_allow and st.any_resource):
+                if not st.grants_admin:
                     continue
                 path = (*ref.path, "Statement", st.index)
                 if st.all_actions:
                     yield self.fail(ref.resource, path, f"statement {st.sid or st.index} allows every action on every resource")
-                elif st.not_actions and not st.actions:
+                else:
                     yield self.fail(
                         ref.resource, path, f"statement {st.sid or st.index} allows every action except {len(st.not_actions)} (NotAction) on every resource"
                     )

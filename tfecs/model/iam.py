@@ -14,7 +14,8 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BeforeValidator, Field
 
 
-from .base import Model, Resource, decode_json_attr
+from ..inputs.raw import Tree
+from .base import Model, Resource, decode_json_attr, subtree, tree_any
 
 ADMIN_POLICY_ARNS = frozenset(
     {
@@ -25,12 +26,41 @@ ADMIN_POLICY_ARNS = frozenset(
 )
 
 
+# The actions that let a principal assume a role (what a trust policy grants).
+ASSUME_ROLE_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
+
+# Stands for one element of a Resource, Principal or Condition-value list that Terraform
+# computes at apply (an ARN or id of a resource in the same change). Such a value is one
+# specific resource, never the wildcard `*`: a wildcard is a literal, and literals are
+# known at plan time. Never equal to anything a rule looks for.
+COMPUTED = "(known after apply)"
+
+
+def role_name(value: str) -> str:
+    """The role name an ECS `*_role_arn` value names: ECS takes a full role ARN
+    (`arn:aws:iam::123456789012:role/path/name`) or just the role name."""
+    if ":role/" in value:
+        return value.rsplit("/", 1)[-1]
+    return value
+
+
+def same_role_ref(a: str, b: str) -> bool:
+    """Two literal role references that name the same role. IAM role names are unique
+    case-insensitively within an account, and a task role is always in the task's account."""
+    if a.startswith("arn:") and b.startswith("arn:"):
+        return a.lower() == b.lower()
+    return role_name(a).lower() == role_name(b).lower()
+
+
 def _strings(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, (list, tuple)):
         return tuple(str(v) for v in value if v is not None)
     return (str(value),)
+
+
+_SERVICE_WILDCARD = re.compile(r"[a-z0-9-]+:\*+", re.I)
 
 
 @lru_cache(maxsize=4096)
@@ -89,6 +119,31 @@ class Statement(Model):
 
     def service_principals(self) -> tuple[str, ...]:
         return (self.principals or {}).get("Service", ())
+
+    @property
+    def grants_admin(self) -> bool:
+        """iam-admin-policy's test: Allow every action (`*`, `*:*`) or everything but a
+        list (NotAction) on every resource."""
+        if not (self.is_allow and self.any_resource):
+            return False
+        return self.all_actions or (bool(self.not_actions) and not self.actions)
+
+    @property
+    def service_wildcards(self) -> tuple[str, ...]:
+        """The Action elements of an Allow that grant a whole service, like `s3:*`
+        (not `*` or `*:*`, which grant every service)."""
+        if not self.is_allow:
+            return ()
+        return tuple(a for a in self.actions if _SERVICE_WILDCARD.fullmatch(a))
+
+    @property
+    def allows_assume(self) -> bool:
+        """Grants assuming the role (in a trust policy)."""
+        return any(self.allows(a) for a in ASSUME_ROLE_ACTIONS)
+
+    def trusts_service(self, service: str) -> bool:
+        """Names the service principal (compared case-insensitively)."""
+        return any(s.lower() == service.lower() for s in self.service_principals())
 
     def has_condition_key(self, *keys: str) -> bool:
         wanted = {k.lower() for k in keys}
@@ -151,26 +206,42 @@ class PolicyDocument(Model):
         return cls(statements=tuple(statements))
 
     @classmethod
-    def from_data_source(cls, values: dict) -> "PolicyDocument":
-        """A policy from `data.aws_iam_policy_document` statement blocks (HCL names)."""
+    def from_data_source(cls, values: dict, unknown: Tree = False) -> "PolicyDocument | None":
+        """A policy from `data.aws_iam_policy_document` statement blocks (HCL names).
+
+        `unknown` is the data source's after_unknown tree: its `json` is not known at plan
+        time when a block refers to a resource in the same change, but the blocks are. An
+        element computed at apply in a resource, principal or condition-value list reads
+        as COMPUTED; any other unknown part (an action, the effect, a condition key, a
+        whole list) leaves the document unknown (None)."""
         statements = []
-        for i, st in enumerate(values.get("statement") or ()):
+        blocks = values.get("statement") or ()
+        if subtree(unknown, "statement") is True:
+            return None
+        for i, st in enumerate(blocks):
             if not isinstance(st, dict):
                 continue
-            conditions: dict[str, dict[str, tuple[str, ...]]] = {}
-            for c in st.get("condition") or ():
-                if isinstance(c, dict) and c.get("test") and c.get("variable"):
-                    conditions.setdefault(str(c["test"]), {})[str(c["variable"])] = _strings(c.get("values"))
+            unk = subtree(subtree(unknown, "statement"), i)
+            if any(tree_any(subtree(unk, k)) for k in ("effect", "actions", "not_actions")):
+                return None
+            try:
+                resources = _computed_strings(st.get("resources"), subtree(unk, "resources"))
+                not_resources = _computed_strings(st.get("not_resources"), subtree(unk, "not_resources"))
+                principals = _block_principals(st.get("principals"), subtree(unk, "principals"))
+                not_principals = _block_principals(st.get("not_principals"), subtree(unk, "not_principals"))
+                conditions = _block_conditions(st.get("condition"), subtree(unk, "condition"))
+            except _Unknown:
+                return None
             statements.append(
                 Statement(
                     sid=st.get("sid") or None,
                     effect=st.get("effect") or "Allow",
                     actions=_strings(st.get("actions")),
                     not_actions=_strings(st.get("not_actions")),
-                    resources=_strings(st.get("resources")),
-                    not_resources=_strings(st.get("not_resources")),
-                    principals=_block_principals(st.get("principals")),
-                    not_principals=_block_principals(st.get("not_principals")),
+                    resources=resources,
+                    not_resources=not_resources,
+                    principals=principals,
+                    not_principals=not_principals,
                     conditions=conditions,
                     index=i,
                 )
@@ -178,13 +249,52 @@ class PolicyDocument(Model):
         return cls(statements=tuple(statements))
 
 
-def _block_principals(blocks: Any) -> dict[str, tuple[str, ...]] | None:
+class _Unknown(Exception):
+    """A part of a data source's statement that decides its meaning is unknown."""
+
+
+def _computed_strings(value: Any, unknown: Tree) -> tuple[str, ...]:
+    """A list whose unknown elements read as COMPUTED; a wholly unknown list is unknown."""
+    if unknown is True:
+        raise _Unknown
+    if not isinstance(value, (list, tuple)):
+        return _strings(value)
+    out: list[str] = []
+    for i, v in enumerate(value):
+        if v is not None:
+            out.append(str(v))
+        elif subtree(unknown, i) is True:
+            out.append(COMPUTED)
+    return tuple(out)
+
+
+def _block_conditions(blocks: Any, unknown: Tree = False) -> dict[str, dict[str, tuple[str, ...]]]:
+    if unknown is True:
+        raise _Unknown
+    conditions: dict[str, dict[str, tuple[str, ...]]] = {}
+    for j, c in enumerate(blocks or ()):
+        unk = subtree(unknown, j)
+        if unk is True or tree_any(subtree(unk, "test")) or tree_any(subtree(unk, "variable")):
+            raise _Unknown
+        if isinstance(c, dict) and c.get("test") and c.get("variable"):
+            values = _computed_strings(c.get("values"), subtree(unk, "values"))
+            conditions.setdefault(str(c["test"]), {})[str(c["variable"])] = values
+    return conditions
+
+
+def _block_principals(blocks: Any, unknown: Tree = False) -> dict[str, tuple[str, ...]] | None:
+    if unknown is True:
+        raise _Unknown
     if not blocks:
         return None
     out: dict[str, tuple[str, ...]] = {}
-    for b in blocks:
+    for j, b in enumerate(blocks):
+        unk = subtree(unknown, j)
+        if unk is True or tree_any(subtree(unk, "type")):
+            raise _Unknown
         if isinstance(b, dict) and b.get("type"):
-            out[str(b["type"])] = out.get(str(b["type"]), ()) + _strings(b.get("identifiers"))
+            ids = _computed_strings(b.get("identifiers"), subtree(unk, "identifiers"))
+            out[str(b["type"])] = out.get(str(b["type"]), ()) + ids
     return out
 
 
@@ -252,13 +362,21 @@ class PolicyDocumentData(Resource):
     """`data.aws_iam_policy_document`: its `json` when read during plan, else its blocks."""
 
     TYPES: ClassVar[tuple[str, ...]] = ("aws_iam_policy_document",)
+    # Arguments that merge other documents in: only `json` shows the result.
+    MERGE_ATTRS: ClassVar[tuple[str, ...]] = (
+        "source_policy_documents",
+        "override_policy_documents",
+        "source_json",
+        "override_json",
+    )
     json_: Document = Field(None, alias="json")
     statement: tuple[dict, ...] = ()
 
     @property
     def document(self) -> PolicyDocument | None:
+        """The document, or None when it is known only after apply."""
         if self.json_ is not None:
             return self.json_
-        if self.statement and not self.has_unknown("statement"):
-            return PolicyDocument.from_data_source({"statement": self.statement})
-        return None
+        if any(self.get(a) or self.has_unknown(a) for a in self.MERGE_ATTRS):
+            return None
+        return PolicyDocument.from_data_source({"statement": self.statement}, self.tf.after_unknown)

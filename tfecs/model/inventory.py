@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Iterator, TypeVar
 
-from ..inputs.raw import RawResource, config_address, module_instance_of
+from ..inputs.raw import RawResource, config_address, module_instance_of, split_address
 from . import ecr, ecs, iam, monitoring, network, secrets
 from .base import JsonDecodeError, Path, Resource, subtree, tree_any
 from .iam import ADMIN_POLICY_ARNS, PolicyDocument
@@ -72,6 +72,15 @@ class DocumentRef:
     resource: Resource
     path: Path
     unknown: bool = False  # the document (or which document) is not known until apply
+    source: str | None = None  # the data.aws_iam_policy_document it was read from
+
+    def statement_path(self, st: iam.Statement) -> Path:
+        return (*self.path, "Statement", st.index)
+
+    def label(self, st: iam.Statement) -> str:
+        """`statement "Sid"` (or its index), and the data source it comes from."""
+        name = f"statement {st.sid!r}" if st.sid else f"statement {st.index}"
+        return f"{name} of {self.source}" if self.source else name
 
 
 def side_view(raw: RawResource) -> RawResource:
@@ -157,7 +166,13 @@ class Inventory:
         """Resources of the target classes that `src.attr` points at."""
         classes = targets if isinstance(targets, tuple) else (targets,)
         found: dict[str, R] = {}
-        for ref in src.refs(attr):
+        refs = src.refs(attr)
+        # Terraform lists `aws_iam_role.r["a"].arn` as `aws_iam_role.r["a"]` and also as the
+        # bare `aws_iam_role.r`, which would stand for every instance: the specific wins.
+        specific = {bare for ref in refs if (bare := _without_key(ref)) != ref}
+        for ref in refs:
+            if ref in specific:
+                continue
             for r in self.resolve(ref):
                 if isinstance(r, classes):
                     found[r.address] = r  # type: ignore[assignment]
@@ -201,12 +216,14 @@ class Inventory:
         `data.aws_iam_policy_document` when the JSON is unknown until apply."""
         doc = getattr(res, attr if attr != "json" else "json_", None)
         if isinstance(doc, PolicyDocument):
-            return DocumentRef(doc, res, (attr,))
+            # Read during plan, the data source's JSON is already in the attribute.
+            data = self.linked(res, attr, iam.PolicyDocumentData) if res.refs(attr) else []
+            return DocumentRef(doc, res, (attr,), source=data[0].address if len(data) == 1 else None)
         if not res.is_unknown(attr):
             return DocumentRef(None, res, (attr,))
         for data in self.linked(res, attr, iam.PolicyDocumentData):
             if data.document is not None:
-                return DocumentRef(data.document, res, (attr,))
+                return DocumentRef(data.document, res, (attr,), source=data.address)
         return DocumentRef(None, res, (attr,), unknown=True)
 
     def permission_documents(self) -> Iterator[DocumentRef]:
@@ -219,9 +236,19 @@ class Inventory:
             yield from self._inline_documents(role)
 
     def _inline_documents(self, role: iam.IamRole) -> Iterator[DocumentRef]:
+        if not role.inline_policy and role.is_unknown("inline_policy"):
+            yield DocumentRef(None, role, ("inline_policy",), unknown=True)
+            return
+        pending = [i for i, b in enumerate(role.inline_policy) if b.policy is None and role.has_unknown("inline_policy", i)]
+        # One unknown block and one policy document data source it can refer to: that one.
+        data = self.linked(role, "inline_policy", iam.PolicyDocumentData) if len(pending) == 1 else []
         for i, inline in enumerate(role.inline_policy):
-            unknown = inline.policy is None and role.has_unknown("inline_policy")
-            yield DocumentRef(inline.policy, role, ("inline_policy", i, "policy"), unknown=unknown)
+            path = ("inline_policy", i, "policy")
+            if i in pending:
+                doc = data[0].document if len(data) == 1 else None
+                yield DocumentRef(doc, role, path, unknown=doc is None, source=data[0].address if doc else None)
+            else:
+                yield DocumentRef(inline.policy, role, path)
 
     def role_documents(self, role: iam.IamRole) -> Iterator[DocumentRef]:
         """Every permissions policy document that applies to a role, blamed on the
@@ -257,6 +284,31 @@ class Inventory:
             if att.policy_arn in ADMIN_POLICY_ARNS:
                 out.append((att, ("policy_arn",)))
         return out
+
+    def unresolved_policies(self, role: iam.IamRole) -> list[tuple[Resource, Path]]:
+        """Policies attached to the role that the plan cannot show: an attachment whose
+        policy ARN is known only after apply and names no policy in the configuration."""
+        out: list[tuple[Resource, Path]] = []
+        for cls, attr in ((iam.IamRolePolicyAttachment, "role"), (iam.IamPolicyAttachment, "roles")):
+            for att in self.referrers(role, cls, attr):
+                if att.is_unknown("policy_arn") and not self.linked(att, "policy_arn", iam.IamPolicy):
+                    out.append((att, ("policy_arn",)))
+        if role.is_unknown("managed_policy_arns"):
+            refs = role.refs("managed_policy_arns")
+            if not refs or not all(any(isinstance(r, iam.IamPolicy) for r in self.resolve(ref)) for ref in refs):
+                out.append((role, ("managed_policy_arns",)))
+        return out
+
+    def roles_for(self, src: Resource, attr: str) -> list[iam.IamRole]:
+        """The roles `src.attr` (a role ARN or name) names: through configuration
+        references or known values (`linked`), else by role name, for a literal ARN of a
+        role created in the same change (its ARN is not known, its name is)."""
+        roles = self.linked(src, attr, iam.IamRole)
+        value = src.get(attr)
+        if roles or not isinstance(value, str) or not value:
+            return roles
+        name = iam.role_name(value).lower()
+        return [r for r in self.of(iam.IamRole) if r.arn is None and (r.name or "").lower() == name]
 
     # Security groups --------------------------------------------------------------------
     def ingress_rules(self) -> Iterator[network.IngressRule]:
