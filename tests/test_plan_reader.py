@@ -182,3 +182,18 @@ def test_stdin(run_cli):
     assert code == 0 and json.loads(out)["inputs"][0]["path"] == "<stdin>"
     code, _, err = run_cli("scan", "-", input=b"[]")
     assert code == 2 and err.strip() == "tfecs: error: <stdin>: not a Terraform plan: the top level is an array, not an object"
+
+
+def test_references_with_dots_inside_instance_keys():
+    plan = read_plan(
+        _plan_bytes(
+            [
+                {"address": 'aws_iam_role.r["a.b"]', "values": {"name": "ab"}},
+                {"address": "aws_ecs_task_definition.td", "values": {"family": "x"}, "unknown": {"task_role_arn": True},
+                 "references": {"task_role_arn": ['aws_iam_role.r["a.b"].arn', 'aws_iam_role.r["a.b"]', "aws_iam_role.r"]}},
+            ]
+        ),
+        "p",
+    )
+    td = next(r for r in plan.resources if r.type == "aws_ecs_task_definition")
+    assert td.references["task_role_arn"] == ('aws_iam_role.r["a.b"]', "aws_iam_role.r")

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 import orjson
 
 from ..errors import InputError
-from .raw import RawResource, config_address, module_instance_of, split_address
+from .raw import RawResource, config_address, module_instance_of, split_address, split_segments
 
 SUPPORTED_MAJOR = {0, 1}
 
@@ -284,7 +284,7 @@ class ConfigReferences:
     def _resolve(self, ref: str, module: str, instance: str, out: list[str], depth: int) -> None:
         """Resolve `ref`, made inside module `module` (configuration path), to resource
         addresses. `instance` is that module's instance path (`module.a["x"]`)."""
-        parts = ref.split(".")
+        parts = split_segments(ref)
         if depth > 32 or len(parts) < 2:
             return
         head = parts[0]

@@ -81,13 +81,16 @@ def module_instance_of(address: str) -> str:
     return ".".join(mods)
 
 
-def split_address(address: str) -> list[str]:
-    """Split an address into `module.x[..]` and `[data.]type.name[..]` steps, honouring quotes."""
+def split_segments(text: str) -> list[str]:
+    """Split a traversal on the dots outside brackets and quotes:
+    `aws_x.y["a.b"].arn` -> `aws_x`, `y["a.b"]`, `arn`."""
+    if "[" not in text:
+        return text.split(".")
     segments: list[str] = []
     cur: list[str] = []
     depth = 0
     in_str = esc = False
-    for ch in address:
+    for ch in text:
         if in_str:
             if esc:
                 esc = False
@@ -105,6 +108,12 @@ def split_address(address: str) -> list[str]:
             continue
         cur.append(ch)
     segments.append("".join(cur))
+    return segments
+
+
+def split_address(address: str) -> list[str]:
+    """Split an address into `module.x[..]` and `[data.]type.name[..]` steps, honouring quotes."""
+    segments = split_segments(address)
     steps: list[str] = []
     i = 0
     while i < len(segments):
