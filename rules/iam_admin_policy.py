@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from typing import Iterator
-
-from tfecs.model.inventory import Inventory
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.model.iam import Statement
+from tfecs.rule import PERMISSION_POLICY_TYPES, RuleMeta, Severity, StatementRule
 
 
-class IamAdminPolicy(Rule):
+class IamAdminPolicy(StatementRule):
     """
     ## What it does
     Flags IAM policy documents with an `Allow` statement granting every action (`*` or
@@ -47,31 +45,13 @@ class IamAdminPolicy(Rule):
         severity=Severity.HIGH,
         practice=1,
         controls=("IAM.1",),
-        resource_types=(
-            "aws_iam_policy",
-            "aws_iam_role_policy",
-            "aws_iam_user_policy",
-            "aws_iam_group_policy",
-            "aws_iam_role",
-            "data.aws_iam_policy_document",
-        ),
+        resource_types=PERMISSION_POLICY_TYPES,
         remediation="Grant only the actions and resources the principal needs; never Action * on Resource *.",
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for ref in inv.permission_documents():
-            if ref.unknown:
-                yield self.unknown(ref.resource, ref.path)
-                continue
-            if ref.document is None:
-                continue
-            for st in ref.document.statements:
-                if not st.grants_admin:
-                    continue
-                path = (*ref.path, "Statement", st.index)
-                if st.all_actions:
-                    yield self.fail(ref.resource, path, f"statement {st.sid or st.index} allows every action on every resource")
-                else:
-                    yield self.fail(
-                        ref.resource, path, f"statement {st.sid or st.index} allows every action except {len(st.not_actions)} (NotAction) on every resource"
-                    )
+    def judge(self, st: Statement) -> str | None:
+        if not st.grants_admin:
+            return None
+        if st.all_actions:
+            return "allows every action on every resource"
+        return f"allows every action except {len(st.not_actions)} (NotAction) on every resource"

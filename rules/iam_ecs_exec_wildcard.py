@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
-
-from tfecs.model.inventory import Inventory
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.model.iam import Statement
+from tfecs.rule import PERMISSION_POLICY_TYPES, RuleMeta, Severity, StatementRule
 
 EXECUTE_COMMAND = "ecs:ExecuteCommand"
 
 
-class IamEcsExecWildcard(Rule):
+class IamEcsExecWildcard(StatementRule):
     """
     ## What it does
     Flags IAM policy statements that `Allow` `ecs:ExecuteCommand` (by name or through a
@@ -48,28 +46,11 @@ class IamEcsExecWildcard(Rule):
         severity=Severity.MEDIUM,
         practice=1,
         controls=(),
-        resource_types=(
-            "aws_iam_policy",
-            "aws_iam_role_policy",
-            "aws_iam_user_policy",
-            "aws_iam_group_policy",
-            "aws_iam_role",
-            "data.aws_iam_policy_document",
-        ),
+        resource_types=PERMISSION_POLICY_TYPES,
         remediation="Scope `ecs:ExecuteCommand` to the cluster and task ARNs that need it.",
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for ref in inv.permission_documents():
-            if ref.unknown:
-                yield self.unknown(ref.resource, ref.path)
-                continue
-            if ref.document is None:
-                continue
-            for st in ref.document.statements:
-                if st.allows(EXECUTE_COMMAND) and st.any_resource:
-                    yield self.fail(
-                        ref.resource,
-                        ref.statement_path(st),
-                        f"{ref.label(st)} allows ecs:ExecuteCommand on every task",
-                    )
+    def judge(self, st: Statement) -> str | None:
+        if st.allows(EXECUTE_COMMAND) and st.any_resource:
+            return "allows ecs:ExecuteCommand on every task"
+        return None

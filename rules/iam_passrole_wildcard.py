@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterator
-
-from tfecs.model.inventory import Inventory
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.model.iam import Statement
+from tfecs.rule import PERMISSION_POLICY_TYPES, RuleMeta, Severity, StatementRule
 
 PASS_ROLE = "iam:PassRole"
 PASSED_TO_SERVICE = "iam:PassedToService"
 
 
-class IamPassroleWildcard(Rule):
+class IamPassroleWildcard(StatementRule):
     """
     ## What it does
     Flags IAM policy statements that `Allow` `iam:PassRole` on Resource `*` without an
@@ -56,28 +54,11 @@ class IamPassroleWildcard(Rule):
         severity=Severity.HIGH,
         practice=1,
         controls=(),
-        resource_types=(
-            "aws_iam_policy",
-            "aws_iam_role_policy",
-            "aws_iam_user_policy",
-            "aws_iam_group_policy",
-            "aws_iam_role",
-            "data.aws_iam_policy_document",
-        ),
+        resource_types=PERMISSION_POLICY_TYPES,
         remediation="Scope `iam:PassRole` to the role ARNs to pass and add an `iam:PassedToService` condition.",
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for ref in inv.permission_documents():
-            if ref.unknown:
-                yield self.unknown(ref.resource, ref.path)
-                continue
-            if ref.document is None:
-                continue
-            for st in ref.document.statements:
-                if st.allows(PASS_ROLE) and st.any_resource and not st.has_condition_key(PASSED_TO_SERVICE):
-                    yield self.fail(
-                        ref.resource,
-                        ref.statement_path(st),
-                        f"{ref.label(st)} allows iam:PassRole on every role, with no iam:PassedToService condition",
-                    )
+    def judge(self, st: Statement) -> str | None:
+        if st.allows(PASS_ROLE) and st.any_resource and not st.has_condition_key(PASSED_TO_SERVICE):
+            return "allows iam:PassRole on every role, with no iam:PassedToService condition"
+        return None

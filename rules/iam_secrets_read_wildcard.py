@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-from typing import Iterator
-
-from tfecs.model.inventory import Inventory
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.model.iam import Statement
+from tfecs.rule import PERMISSION_POLICY_TYPES, RuleMeta, Severity, StatementRule
 
 # The actions that return a secret's value (`ssm:GetParameter*` as IAM expands it).
 SECRET_READ_ACTIONS = (
@@ -16,7 +14,7 @@ SECRET_READ_ACTIONS = (
 )
 
 
-class IamSecretsReadWildcard(Rule):
+class IamSecretsReadWildcard(StatementRule):
     """
     ## What it does
     Flags IAM policy statements that `Allow` reading secrets on Resource `*`:
@@ -58,31 +56,12 @@ class IamSecretsReadWildcard(Rule):
         severity=Severity.MEDIUM,
         practice=1,
         controls=(),
-        resource_types=(
-            "aws_iam_policy",
-            "aws_iam_role_policy",
-            "aws_iam_user_policy",
-            "aws_iam_group_policy",
-            "aws_iam_role",
-            "data.aws_iam_policy_document",
-        ),
+        resource_types=PERMISSION_POLICY_TYPES,
         remediation="Scope secret reads to the ARNs of the secrets, parameters and KMS keys the task uses.",
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for ref in inv.permission_documents():
-            if ref.unknown:
-                yield self.unknown(ref.resource, ref.path)
-                continue
-            if ref.document is None:
-                continue
-            for st in ref.document.statements:
-                if not st.any_resource:
-                    continue
-                granted = [a for a in SECRET_READ_ACTIONS if st.allows(a)]
-                if granted:
-                    yield self.fail(
-                        ref.resource,
-                        ref.statement_path(st),
-                        f"{ref.label(st)} allows {', '.join(granted)} on every resource",
-                    )
+    def judge(self, st: Statement) -> str | None:
+        if not st.any_resource:
+            return None
+        granted = [a for a in SECRET_READ_ACTIONS if st.allows(a)]
+        return f"allows {', '.join(granted)} on every resource" if granted else None

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from typing import Iterator
-
-from tfecs.model.inventory import Inventory
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.model.iam import Statement
+from tfecs.rule import PERMISSION_POLICY_TYPES, RuleMeta, Severity, StatementRule
 
 
-class IamServiceWildcardAction(Rule):
+class IamServiceWildcardAction(StatementRule):
     """
     ## What it does
     Flags IAM policy statements that `Allow` a whole service with a wildcard action such
@@ -53,29 +51,10 @@ class IamServiceWildcardAction(Rule):
         severity=Severity.LOW,
         practice=1,
         controls=("IAM.21",),
-        resource_types=(
-            "aws_iam_policy",
-            "aws_iam_role_policy",
-            "aws_iam_user_policy",
-            "aws_iam_group_policy",
-            "aws_iam_role",
-            "data.aws_iam_policy_document",
-        ),
+        resource_types=PERMISSION_POLICY_TYPES,
         remediation="List the actions the principal calls instead of a service wildcard such as `s3:*`.",
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for ref in inv.permission_documents():
-            if ref.unknown:
-                yield self.unknown(ref.resource, ref.path)
-                continue
-            if ref.document is None:
-                continue
-            for st in ref.document.statements:
-                wildcards = st.service_wildcards
-                if wildcards:
-                    yield self.fail(
-                        ref.resource,
-                        ref.statement_path(st),
-                        f"{ref.label(st)} allows every action of a service: {', '.join(wildcards)}",
-                    )
+    def judge(self, st: Statement) -> str | None:
+        wildcards = st.service_wildcards
+        return f"allows every action of a service: {', '.join(wildcards)}" if wildcards else None

@@ -193,3 +193,35 @@ def validate_rules(rules: list[type[Rule]]) -> None:
 class RuleError:
     rule: str
     message: str
+
+
+PERMISSION_POLICY_TYPES = (
+    "aws_iam_policy",
+    "aws_iam_role_policy",
+    "aws_iam_user_policy",
+    "aws_iam_group_policy",
+    "aws_iam_role",
+    "data.aws_iam_policy_document",
+)
+
+
+class StatementRule(Rule):
+    """A rule over every statement of every permissions policy, wherever the policy lives
+    (see Inventory.permission_documents). Subclasses implement `judge(statement)`: what the
+    statement allows that it should not, as a message fragment, or None. An unknown
+    policy gives one unknown finding."""
+
+    def judge(self, statement) -> str | None:
+        raise NotImplementedError
+
+    def check(self, inv: "Inventory") -> Iterator[Finding]:
+        for ref in inv.permission_documents():
+            if ref.unknown:
+                yield self.unknown(ref.resource, ref.path)
+                continue
+            if ref.document is None:
+                continue
+            for st in ref.document.statements:
+                what = self.judge(st)
+                if what:
+                    yield self.fail(ref.resource, ref.statement_path(st), f"{ref.label(st)} {what}")
