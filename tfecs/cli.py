@@ -5,6 +5,7 @@ Imports stay inside the commands so `tfecs --version` starts without pydantic or
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import click
@@ -46,6 +47,10 @@ def load_rules(rule_dirs: tuple[str, ...] = (), select: tuple[str, ...] = (), sk
 
 def main() -> None:
     """Entry point: every failure is one line on stderr and exit 2, never a traceback."""
+    # A scan allocates millions of containers (the parsed plan) and almost no cycles
+    # (about 500 objects on a 10k-resource plan): the cycle collector would traverse
+    # them again and again for nothing, a third of the run time. The process is short.
+    gc.disable()
     try:
         cli.main(prog_name="tfecs", standalone_mode=False)
     except click.exceptions.Abort:

@@ -42,7 +42,8 @@ def read_input(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResour
     if src.source:
         from .inputs.hcl import enrich_plan
 
-        enrich_plan(plan.resources, src.source, variables=src.variables, var_files=src.var_files)
+        with stage("enrich from source"):
+            enrich_plan(plan.resources, src.source, variables=src.variables, var_files=src.var_files)
     managed = sum(1 for r in plan.resources if r.mode == "managed")
     info = InputInfo(path, plan.kind, plan.format_version, plan.terraform_version, managed)
     return info, plan.resources, True
@@ -53,7 +54,8 @@ def _read_hcl(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResourc
         raise InputError("no Terraform plan or .tf files in this directory", where=path)
     from .inputs.hcl import load_directory
 
-    resources = load_directory(path, variables=src.variables, var_files=src.var_files)
+    with stage("parse hcl"):
+        resources = load_directory(path, variables=src.variables, var_files=src.var_files)
     managed = sum(1 for r in resources if r.mode == "managed")
     return InputInfo(path, "hcl", None, None, managed), resources, False
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager, nullcontext
 ENABLED = bool(os.environ.get("TFECS_PROFILE"))
 _NOOP = nullcontext()
 _stages: dict[str, float] = {}
+_peaks: dict[str, int] = {}  # peak resident memory (bytes) when each stage ended
 
 
 def stage(name: str):
@@ -28,6 +29,9 @@ def _timed(name: str):
         yield
     finally:
         _stages[name] = _stages.get(name, 0.0) + time.perf_counter() - start
+        import resource
+
+        _peaks[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def emit() -> None:
@@ -38,5 +42,9 @@ def emit() -> None:
     import sys
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    payload = {"stages": {k: round(v, 4) for k, v in _stages.items()}, "cpu": round(usage.ru_utime + usage.ru_stime, 4)}
+    payload = {
+        "stages": {k: round(v, 4) for k, v in _stages.items()},
+        "peak_after": _peaks,
+        "cpu": round(usage.ru_utime + usage.ru_stime, 4),
+    }
     sys.stderr.write(f"tfecs-profile {json.dumps(payload)}\n")
