@@ -51,6 +51,14 @@ def decode_bytes(data: bytes, where: str) -> str:
 
 
 def parse_json(data: bytes, where: str) -> Any:
+    if data[:16].lstrip()[:1] == b"{" and not (len(data) >= 4 and data[1] == 0 and data[3] == 0):
+        # Plain UTF-8 (what Terraform writes): orjson validates it while parsing, so the
+        # text is not decoded into a second copy first. Any error takes the path below,
+        # which says what is wrong, with line and column.
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
     text = decode_bytes(data, where)
     try:
         return orjson.loads(text)
