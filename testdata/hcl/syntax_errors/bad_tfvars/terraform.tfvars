@@ -1,0 +1,2 @@
+image = "app:1"
+tag = 

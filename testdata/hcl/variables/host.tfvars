@@ -1,0 +1,2 @@
+# Given with --var-file.
+network_mode = "host"

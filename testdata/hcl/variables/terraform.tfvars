@@ -1,0 +1,1 @@
+privileged = "true"

@@ -1,0 +1,521 @@
+"""Evaluate expressions the way `terraform plan` does, before anything is applied.
+
+Names resolve through a scope (a module instance, see `modules.py`) and local bindings
+(`each`, `count`, for-expression and dynamic-block variables). Every value that needs
+apply-time data is `Unknown`; an expression Terraform would reject, or one this evaluator
+does not support, raises EvalError, which the attribute's owner turns into an unknown
+value and a debug note. While evaluating, the context's collector records the resources
+an expression refers to (`references`) and whether it used a sensitive value.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from typing import Any, Protocol
+
+from ...errors import InputError
+from . import functions
+from .nodes import BinOp, Call, Cond, ForExpr, GetAttr, Index, Lit, Name, Node, ObjectNode, Splat, Template, TFor, TIf, TupleNode, Unary
+from .syntax import HclSyntaxError, parse_template
+from .values import (
+    UNKNOWN,
+    EvalError,
+    Lazy,
+    Unknown,
+    has_unknown,
+    norm_number,
+    tf_equal,
+    to_bool,
+    to_number,
+    to_string,
+    type_name,
+)
+
+log = logging.getLogger("tfecs.hcl")
+
+
+class Collector:
+    """What an expression used: resource addresses and sensitivity."""
+
+    __slots__ = ("refs", "sensitive")
+
+    def __init__(self) -> None:
+        self.refs: dict[str, None] = {}
+        self.sensitive = False
+
+    def add(self, refs: Any, sensitive: bool = False) -> None:
+        for r in refs:
+            self.refs[r] = None
+        self.sensitive = self.sensitive or sensitive
+
+
+class Scope(Protocol):
+    def resolve(self, name: str, steps: list[Node], ctx: "Ctx") -> tuple[Any, int]:
+        """The value of a root name, and how many of the following steps it consumed."""
+
+
+class Files:
+    """File access for file()/templatefile(): paths resolve against the root module's
+    directory (Terraform's working directory) and must stay inside the allowed roots."""
+
+    def __init__(self, root: str):
+        self.root = os.path.realpath(root)
+        self.allowed: list[str] = [self.root]
+        self._templates: dict[str, Node] = {}
+
+    def allow(self, directory: str) -> None:
+        real = os.path.realpath(directory)
+        if not any(_inside(real, a) for a in self.allowed):
+            self.allowed.append(real)
+
+    def resolve(self, func: str, path: str, ctx: "Ctx", line: int) -> str:
+        full = path if os.path.isabs(path) else os.path.join(self.root, path)
+        real = os.path.realpath(full)
+        if not any(_inside(real, a) for a in self.allowed):
+            raise InputError(
+                f"{func}({path!r}) reads a file outside the scanned directory; tfecs only reads files inside it",
+                where=f"{ctx.file}:{line}",
+            )
+        return real
+
+    def read(self, func: str, path: str, ctx: "Ctx", line: int) -> str:
+        real = self.resolve(func, path, ctx, line)
+        try:
+            with open(real, encoding="utf-8") as fh:
+                return fh.read()
+        except FileNotFoundError:
+            raise EvalError(f"{func}: no such file {path!r}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise EvalError(f"{func}: cannot read {path!r} ({exc})") from None
+
+    def template(self, path: str, ctx: "Ctx", line: int) -> tuple[Node, str]:
+        real = self.resolve("templatefile", path, ctx, line)
+        node = self._templates.get(real)
+        rel = os.path.relpath(real, self.root)
+        if node is None:
+            text = self.read("templatefile", path, ctx, line)
+            try:
+                node = parse_template(text, rel, 1)
+            except HclSyntaxError as exc:
+                raise InputError(f"template syntax error: {exc.message}", where=f"{rel}:{exc.line}") from None
+            self._templates[real] = node
+        return node, rel
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+class Ctx:
+    __slots__ = ("scope", "bindings", "out", "files", "file")
+
+    def __init__(self, scope: Scope | None, files: Files, file: str, bindings: dict | None = None, out: Collector | None = None):
+        self.scope = scope
+        self.files = files
+        self.file = file
+        self.bindings = bindings or {}
+        self.out = out if out is not None else Collector()
+
+    def bind(self, **names: Any) -> "Ctx":
+        return Ctx(self.scope, self.files, self.file, {**self.bindings, **names}, self.out)
+
+    def with_collector(self, out: Collector) -> "Ctx":
+        return Ctx(self.scope, self.files, self.file, self.bindings, out)
+
+
+def note(where: str, message: str) -> None:
+    log.debug("%s: %s", where, message)
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+
+def evaluate(node: Node, ctx: Ctx) -> Any:
+    handler = _DISPATCH.get(type(node))
+    if handler is None:
+        raise EvalError(f"unsupported expression {type(node).__name__}")
+    return handler(node, ctx)
+
+
+def _lit(node: Lit, ctx: Ctx) -> Any:
+    return node.value
+
+
+def _tuple(node: TupleNode, ctx: Ctx) -> Any:
+    return [evaluate(item, ctx) for item in node.items]
+
+
+def _object(node: ObjectNode, ctx: Ctx) -> Any:
+    out: dict[str, Any] = {}
+    unknown_key = False
+    for key_node, value_node in node.items:
+        key = evaluate(key_node, ctx)
+        value = evaluate(value_node, ctx)
+        if has_unknown(key):
+            unknown_key = True
+            continue
+        out[to_string(key, "object key")] = value
+    return UNKNOWN if unknown_key else out
+
+
+def _cond(node: Cond, ctx: Ctx) -> Any:
+    cond = evaluate(node.cond, ctx)
+    if isinstance(cond, (Unknown, Lazy)):
+        for branch in (node.a, node.b):  # for the references both branches make
+            try:
+                evaluate(branch, ctx)
+            except EvalError:
+                pass
+        return UNKNOWN
+    if cond is None:
+        raise EvalError("the condition is null")
+    return evaluate(node.a if to_bool(cond) else node.b, ctx)
+
+
+def _binop(node: BinOp, ctx: Ctx) -> Any:
+    op = node.op
+    left = evaluate(node.left, ctx)
+    right = evaluate(node.right, ctx)
+    if op in ("&&", "||"):
+        decisive = op == "||"
+        for v in (left, right):
+            if not has_unknown(v) and to_bool(v) is decisive:
+                return decisive
+        if has_unknown(left) or has_unknown(right):
+            return UNKNOWN
+        return to_bool(left) and to_bool(right) if op == "&&" else to_bool(left) or to_bool(right)
+    if has_unknown(left) or has_unknown(right):
+        return UNKNOWN
+    if op == "==":
+        return tf_equal(left, right)
+    if op == "!=":
+        return not tf_equal(left, right)
+    a, b = to_number(left), to_number(right)
+    if op == "+":
+        return norm_number(a + b)
+    if op == "-":
+        return norm_number(a - b)
+    if op == "*":
+        return norm_number(a * b)
+    if op == "/":
+        if b == 0:
+            raise EvalError("division by zero")
+        return norm_number(a / b)
+    if op == "%":
+        if b == 0:
+            raise EvalError("modulo by zero")
+        return norm_number(math.fmod(a, b))
+    if op == "<":
+        return a < b
+    if op == ">":
+        return a > b
+    if op == "<=":
+        return a <= b
+    if op == ">=":
+        return a >= b
+    raise EvalError(f"unsupported operator {op}")
+
+
+def _unary(node: Unary, ctx: Ctx) -> Any:
+    v = evaluate(node.operand, ctx)
+    if has_unknown(v):
+        return UNKNOWN
+    if node.op == "!":
+        return not to_bool(v)
+    return norm_number(-to_number(v))
+
+
+def _template(node: Template, ctx: Ctx) -> Any:
+    parts = node.parts
+    if len(parts) == 1 and isinstance(parts[0], Node):
+        return evaluate(parts[0], ctx)  # "${x}" is x itself, not converted to a string
+    segments: list[Any] = []
+    _render(parts, ctx, segments)
+    if any(isinstance(s, Unknown) for s in segments):
+        merged: list[Any] = []
+        for s in segments:
+            if isinstance(s, str) and merged and isinstance(merged[-1], str):
+                merged[-1] += s
+            else:
+                merged.append(s)
+        return Unknown(segments=merged)
+    return "".join(segments)
+
+
+def _render(parts: list, ctx: Ctx, out: list) -> None:
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif isinstance(part, TIf):
+            cond = evaluate(part.cond, ctx)
+            if isinstance(cond, (Unknown, Lazy)):
+                out.append(UNKNOWN)
+            else:
+                _render(part.then if to_bool(cond) else part.otherwise, ctx, out)
+        elif isinstance(part, TFor):
+            coll = evaluate(part.coll, ctx)
+            if isinstance(coll, (Unknown, Lazy)):
+                out.append(UNKNOWN)
+                continue
+            for k, v in _iterate(coll):
+                names = {part.val_var: v}
+                if part.key_var:
+                    names[part.key_var] = k
+                _render(part.body, ctx.bind(**names), out)
+        else:
+            value = evaluate(part, ctx)
+            if isinstance(value, Unknown):
+                if value.segments is not None and not value.has_json:
+                    out.extend(value.segments)
+                else:
+                    out.append(value)
+            elif isinstance(value, Lazy) or has_unknown(value):
+                out.append(UNKNOWN)
+            else:
+                out.append(to_string(value, "template value"))
+
+
+def _iterate(coll: Any) -> list[tuple[Any, Any]]:
+    if isinstance(coll, list):
+        return list(enumerate(coll))
+    if isinstance(coll, dict):
+        return [(k, coll[k]) for k in sorted(coll)]
+    if coll is None:
+        raise EvalError("cannot iterate over null")
+    raise EvalError(f"cannot iterate over a {type_name(coll)}")
+
+
+def _for(node: ForExpr, ctx: Ctx) -> Any:
+    coll = evaluate(node.coll, ctx)
+    if isinstance(coll, Lazy):
+        coll = coll.plain(ctx)
+    if isinstance(coll, Unknown):
+        return UNKNOWN
+    items = []
+    for k, v in _iterate(coll):
+        names = {node.val_var: v}
+        if node.key_var:
+            names[node.key_var] = k
+        inner = ctx.bind(**names)
+        if node.cond is not None:
+            keep = evaluate(node.cond, inner)
+            if has_unknown(keep):
+                return UNKNOWN
+            if not to_bool(keep):
+                continue
+        if node.key is None:
+            items.append(evaluate(node.value, inner))
+        else:
+            key = evaluate(node.key, inner)
+            if has_unknown(key):
+                return UNKNOWN
+            items.append((to_string(key, "object key"), evaluate(node.value, inner)))
+    if node.key is None:
+        return items
+    out: dict[str, Any] = {}
+    for key, value in items:
+        if node.group:
+            out.setdefault(key, []).append(value)
+        elif key in out:
+            raise EvalError(f"duplicate key {key!r} in a for expression (add ... to group)")
+        else:
+            out[key] = value
+    return out
+
+
+# ---------------------------------------------------------------------------- traversals
+
+
+def _traversal(node: Node, ctx: Ctx) -> Any:
+    steps: list[Node] = []
+    root = node
+    while isinstance(root, (GetAttr, Index)):
+        steps.append(root)
+        root = root.obj
+    steps.reverse()
+    if isinstance(root, Name):
+        value, used = resolve_name(root, steps, ctx)
+        steps = steps[used:]
+    else:
+        value = evaluate(root, ctx)
+    return apply_steps(value, steps, ctx)
+
+
+def resolve_name(root: Name, steps: list[Node], ctx: Ctx) -> tuple[Any, int]:
+    if root.name in ctx.bindings:
+        return ctx.bindings[root.name], 0
+    if ctx.scope is None:
+        raise EvalError(f"{root.name!r} is not available here")
+    return ctx.scope.resolve(root.name, steps, ctx)
+
+
+def apply_steps(value: Any, steps: list[Node], ctx: Ctx) -> Any:
+    for step in steps:
+        if isinstance(step, GetAttr):
+            value = get_attr(value, step.name, ctx)
+        else:
+            value = get_index(value, evaluate(step.key, ctx), ctx)
+    return value
+
+
+def get_attr(value: Any, name: str, ctx: Ctx) -> Any:
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, Lazy):
+        return value.get_attr(name, ctx)
+    if isinstance(value, dict):
+        if name in value:
+            return value[name]
+        raise EvalError(f"object has no attribute {name!r}")
+    if value is None:
+        raise EvalError(f"attempt to get attribute {name!r} from a null value")
+    raise EvalError(f"a {type_name(value)} has no attribute {name!r}")
+
+
+def get_index(value: Any, key: Any, ctx: Ctx) -> Any:
+    if isinstance(value, Unknown) or has_unknown(key):
+        return UNKNOWN
+    if isinstance(value, Lazy):
+        value = value.plain(ctx)
+        if isinstance(value, Unknown):
+            return UNKNOWN
+    if isinstance(value, list):
+        n = to_number(key)
+        if isinstance(n, float) or not 0 <= n < len(value):
+            raise EvalError(f"index {key} out of range for a list of {len(value)}")
+        return value[n]
+    if isinstance(value, dict):
+        k = to_string(key, "key")
+        if k in value:
+            return value[k]
+        raise EvalError(f"no key {k!r}")
+    if value is None:
+        raise EvalError("attempt to index a null value")
+    raise EvalError(f"cannot index a {type_name(value)}")
+
+
+def _splat(node: Splat, ctx: Ctx) -> Any:
+    base = evaluate(node.obj, ctx)
+    if isinstance(base, Unknown):
+        return UNKNOWN
+    if base is None:
+        return []
+    items = base if isinstance(base, list) else [base]
+    out = []
+    for item in items:
+        for kind, arg in node.steps:
+            item = get_attr(item, arg, ctx) if kind == "attr" else get_index(item, evaluate(arg, ctx), ctx)
+        out.append(item)
+    return out
+
+
+# ---------------------------------------------------------------------------- calls
+
+_FILE_HASHES = {"filemd5": "md5", "filesha1": "sha1", "filesha256": "sha256", "filesha512": "sha512"}
+
+
+def _call(node: Call, ctx: Ctx) -> Any:
+    name = node.name
+    if name == "try":
+        return _try(node, ctx)
+    if name == "can":
+        return _can(node, ctx)
+    args = [materialize(evaluate(a, ctx), ctx) for a in node.args]
+    if node.expand and args:
+        last = args.pop()
+        if isinstance(last, Unknown):
+            return UNKNOWN
+        if not isinstance(last, list):
+            raise EvalError("... expands a list only")
+        args.extend(last)
+    if name in ("file", "templatefile", "fileexists", "filebase64", *_FILE_HASHES):
+        return _file_function(node, name, args, ctx)
+    if name == "sensitive":
+        ctx.out.sensitive = True
+    if name in functions.FUNCTIONS:
+        return functions.call(name, args)
+    note(f"{ctx.file}:{node.line}", f"function {name}() is not evaluated; its value is treated as unknown")
+    return UNKNOWN
+
+
+def _try(node: Call, ctx: Ctx) -> Any:
+    for arg in node.args:
+        try:
+            value = evaluate(arg, ctx)
+        except EvalError:
+            continue
+        return value
+    raise EvalError("try: no argument could be evaluated")
+
+
+def _can(node: Call, ctx: Ctx) -> Any:
+    if len(node.args) != 1:
+        raise EvalError("can takes one argument")
+    try:
+        value = evaluate(node.args[0], ctx)
+    except EvalError:
+        return False
+    return UNKNOWN if isinstance(value, Unknown) else True
+
+
+def _file_function(node: Call, name: str, args: list, ctx: Ctx) -> Any:
+    if not args or has_unknown(args[0]):
+        return UNKNOWN
+    path = to_string(args[0], "path")
+    if name == "fileexists":
+        return os.path.isfile(ctx.files.resolve(name, path, ctx, node.line))
+    if name == "templatefile":
+        if len(args) != 2:
+            raise EvalError("templatefile takes a path and a map of variables")
+        variables = args[1]
+        if isinstance(variables, Unknown):
+            return UNKNOWN
+        if not isinstance(variables, dict):
+            raise EvalError("templatefile: the variables must be a map")
+        template, rel = ctx.files.template(path, ctx, node.line)
+        inner = Ctx(None, ctx.files, rel, dict(variables), ctx.out)
+        return evaluate(template, inner)
+    if name in ("filebase64", *_FILE_HASHES):
+        import base64
+        import hashlib
+
+        real = ctx.files.resolve(name, path, ctx, node.line)
+        try:
+            with open(real, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise EvalError(f"{name}: cannot read {path!r} ({exc})") from None
+        if name == "filebase64":
+            return base64.b64encode(data).decode()
+        return hashlib.new(_FILE_HASHES[name], data).hexdigest()
+    return ctx.files.read(name, path, ctx, node.line)
+
+
+def materialize(value: Any, ctx: Ctx) -> Any:
+    """Lazy objects (resources, module instances) as plain values for a function."""
+    if isinstance(value, Lazy):
+        return materialize(value.plain(ctx), ctx)
+    if isinstance(value, list):
+        return [materialize(v, ctx) for v in value] if any(isinstance(v, (Lazy, list, dict)) for v in value) else value
+    if isinstance(value, dict):
+        return {k: materialize(v, ctx) for k, v in value.items()} if any(isinstance(v, (Lazy, list, dict)) for v in value.values()) else value
+    return value
+
+
+_DISPATCH = {
+    Lit: _lit,
+    Template: _template,
+    Name: _traversal,
+    GetAttr: _traversal,
+    Index: _traversal,
+    Splat: _splat,
+    Call: _call,
+    TupleNode: _tuple,
+    ObjectNode: _object,
+    Cond: _cond,
+    BinOp: _binop,
+    Unary: _unary,
+    ForExpr: _for,
+}

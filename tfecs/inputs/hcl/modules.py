@@ -1,0 +1,748 @@
+"""Module instances: the evaluator's scope, and the expansion of a configuration into
+resource instances with Terraform's addresses.
+
+A `Loader` holds one scan: the root directory, root variable values, file access rules,
+configurations by directory and (in hybrid mode) the plan's resources. A
+`ModuleInstance` is the root module or one instance of a module call
+(`module.svc["api"]`); it evaluates its variables, locals, outputs and resource
+attributes on demand and remembers them. A reference to another resource evaluates to a
+`ResourceRef`, whose attributes are its configured values (known before apply) or, in
+hybrid mode, the plan's values; everything else about it is unknown.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Iterator
+
+from ...errors import InputError
+from ..raw import Location, RawResource, split_address
+from .config import ModuleCall, ModuleConfig, load_config, parse_file
+from .evaluate import Collector, Ctx, Files, evaluate, materialize, note
+from .functions import set_of
+from .nodes import Block, Body, GetAttr, Index, Name, Node
+from .syntax import HclSyntaxError, parse_expression
+from .types import convert, is_primitive_string
+from .values import UNKNOWN, EvalError, Lazy, Unknown, has_unknown, join, split, to_number
+
+# Attributes whose string value is JSON: given decoded when only partly known.
+JSON_ATTRS = frozenset({"container_definitions", "policy", "assume_role_policy"})
+META_ATTRS = frozenset({"count", "for_each", "depends_on", "provider", "providers", "source", "version"})
+META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
+MAX_MODULE_DEPTH = 32
+
+
+class _Star:
+    """The instance key of a resource or module whose count/for_each is unknown: one
+    representative instance `[*]` stands for all of them."""
+
+    def __repr__(self) -> str:
+        return "[*]"
+
+
+STAR = _Star()
+
+
+def key_suffix(key: Any) -> str:
+    if key is None:
+        return ""
+    if key is STAR:
+        return "[*]"
+    if isinstance(key, int):
+        return f"[{key}]"
+    return "[" + json.dumps(key, ensure_ascii=False) + "]"
+
+
+def _is_json_attr(name: str) -> bool:
+    return name in JSON_ATTRS
+
+
+# ---------------------------------------------------------------------------- lazy values
+
+
+class ResourceRef(Lazy):
+    __slots__ = ("inst", "key", "inst_key")
+
+    def __init__(self, inst: "ModuleInstance", key: str, inst_key: Any):
+        self.inst = inst
+        self.key = key
+        self.inst_key = inst_key
+
+    def get_attr(self, name: str, ctx: Ctx) -> Any:
+        return self.inst.resource_attr(self.key, self.inst_key, name)
+
+    def plain(self, ctx: Ctx) -> Any:
+        return self.inst.loader.plan_object(self.inst.resource_address(self.key, self.inst_key))
+
+
+class ModuleRef(Lazy):
+    __slots__ = ("parent", "call", "inst_key")
+
+    def __init__(self, parent: "ModuleInstance", call: str, inst_key: Any):
+        self.parent = parent
+        self.call = call
+        self.inst_key = inst_key
+
+    def get_attr(self, name: str, ctx: Ctx) -> Any:
+        child = self.parent.child(self.call, self.inst_key)
+        if child is None:
+            return UNKNOWN
+        if name not in child.config.outputs:
+            raise EvalError(f"module {self.call!r} has no output {name!r}")
+        value, refs, sensitive = child.output(name)
+        ctx.out.add(refs, sensitive)
+        return value
+
+    def plain(self, ctx: Ctx) -> Any:
+        child = self.parent.child(self.call, self.inst_key)
+        if child is None:
+            return UNKNOWN
+        return {name: self.get_attr(name, ctx) for name in child.config.outputs}
+
+
+# ---------------------------------------------------------------------------- the loader
+
+
+class Loader:
+    def __init__(
+        self,
+        root: str,
+        variables: dict[str, str],
+        var_files: tuple[str, ...],
+        plan: list[RawResource] | None = None,
+        plan_variables: dict[str, Any] | None = None,
+    ):
+        self.root = os.path.realpath(root)
+        self.files = Files(self.root)
+        self._configs: dict[str, ModuleConfig] = {}
+        self._active: set[tuple] = set()
+        self.plan: dict[str, RawResource] = {r.address: r for r in plan or ()}
+        self._plan_keys: dict[str, list[Any]] | None = None
+        self._remote = _modules_manifest(self.root)
+        self.root_inputs = _root_inputs(self.root, variables, var_files)
+        self.plan_variables = plan_variables or {}
+        self.root_instance = ModuleInstance(self, self.config(self.root), "", None, None, None, 0)
+
+    @property
+    def hybrid(self) -> bool:
+        return bool(self.plan)
+
+    def config(self, directory: str) -> ModuleConfig:
+        cfg = self._configs.get(directory)
+        if cfg is None:
+            cfg = load_config(directory, self.root)
+            self._configs[directory] = cfg
+        return cfg
+
+    def rel(self, path: str) -> str:
+        return os.path.relpath(path, self.root).replace(os.sep, "/")
+
+    def guard(self, key: tuple) -> "_Guard":
+        return _Guard(self._active, key)
+
+    def module_dir(self, parent: "ModuleInstance", call: ModuleCall, call_path: list[str]) -> str | None:
+        source = call.source
+        if source in (".", "..") or source.startswith(("./", "../")):
+            directory = os.path.realpath(os.path.join(parent.config.dir, source))
+            if not os.path.isdir(directory):
+                raise InputError(
+                    f"module {call.name!r}: source {source!r} is not a directory", where=f"{call.block.file}:{call.block.line}"
+                )
+            if any(n.endswith(".tf") for n in os.listdir(directory)):
+                self.files.allow(directory)
+            return directory
+        entry = self._remote.get(".".join(call_path))
+        if entry is not None:
+            directory = os.path.realpath(os.path.join(self.root, entry))
+            if os.path.isdir(directory):
+                return directory
+        note(
+            f"{call.block.file}:{call.block.line}",
+            f"module {call.name!r} comes from {source!r}, which is not downloaded here "
+            "(run `terraform init` to scan it): its resources are not scanned",
+        )
+        return None
+
+    # Hybrid mode: values from the plan ------------------------------------------------------
+    def plan_attr(self, address: str, name: str) -> tuple[bool, Any]:
+        raw = self.plan.get(address)
+        if raw is None or raw.after is None:
+            return False, None
+        tree = raw.after_unknown
+        unknown = tree.get(name, False) if isinstance(tree, dict) else (tree is True)
+        if unknown is True:
+            return False, None
+        if name not in raw.after:
+            return False, None
+        return True, join(raw.after[name], unknown)
+
+    def plan_object(self, address: str) -> Any:
+        raw = self.plan.get(address)
+        if raw is None or raw.after is None:
+            return UNKNOWN
+        return join(raw.after, raw.after_unknown)
+
+    def plan_instance_keys(self, config_address: str) -> list[Any] | None:
+        """Instance keys the plan has for a resource or module configuration address
+        (with its module instance prefix)."""
+        if self._plan_keys is None:
+            self._plan_keys = {}
+            for address in self.plan:
+                steps = split_address(address)
+                for i in range(len(steps)):
+                    prefix = ".".join(steps[:i] + [steps[i].split("[", 1)[0]])
+                    key = _parse_key(steps[i])
+                    if key is not None:
+                        keys = self._plan_keys.setdefault(prefix, [])
+                        if key not in keys:
+                            keys.append(key)
+        return self._plan_keys.get(config_address)
+
+
+class _Guard:
+    def __init__(self, active: set, key: tuple):
+        self.active = active
+        self.key = key
+
+    def __enter__(self) -> None:
+        if self.key in self.active:
+            raise EvalError("the value depends on itself (a reference cycle)")
+        self.active.add(self.key)
+
+    def __exit__(self, *exc: Any) -> None:
+        self.active.discard(self.key)
+
+
+def _parse_key(step: str) -> Any:
+    if "[" not in step:
+        return None
+    raw = step[step.index("[") + 1 : -1]
+    if raw.startswith('"'):
+        return json.loads(raw)
+    if raw == "*":
+        return STAR
+    return int(raw)
+
+
+def _modules_manifest(root: str) -> dict[str, str]:
+    """`terraform init`'s record of downloaded modules: call path ("a.b") -> directory."""
+    path = os.path.join(root, ".terraform", "modules", "modules.json")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, str] = {}
+    for m in doc.get("Modules") or ():
+        if isinstance(m, dict) and isinstance(m.get("Key"), str) and isinstance(m.get("Dir"), str) and m["Key"]:
+            out[m["Key"]] = m["Dir"]
+    return out
+
+
+# ---------------------------------------------------------------------------- root variables
+
+
+def _root_inputs(root: str, variables: dict[str, str], var_files: tuple[str, ...]) -> dict[str, tuple[str, Any, str]]:
+    """Root variable values in Terraform's precedence (later wins): terraform.tfvars,
+    terraform.tfvars.json, *.auto.tfvars(.json), --var-file, --var. Each value is
+    ("expr", node, file), ("value", value, file) or ("raw", text, "--var")."""
+    out: dict[str, tuple[str, Any, str]] = {}
+    names = sorted(os.listdir(root))
+    files = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
+    files += [n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
+    sources = [(os.path.join(root, n), n) for n in files] + [(p, p) for p in var_files]
+    for path, shown in sources:
+        if path.endswith(".json"):
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    doc = json.load(fh)
+            except (OSError, ValueError) as exc:
+                raise InputError(f"cannot read variables: {exc}", where=shown) from None
+            if not isinstance(doc, dict):
+                raise InputError("a .tfvars.json file must hold an object", where=shown)
+            for k, v in doc.items():
+                out[k] = ("value", v, shown)
+        else:
+            body = parse_file(os.path.abspath(path), shown)
+            for attr in body.attributes.values():
+                out[attr.name] = ("expr", attr.expr, shown)
+    for k, v in variables.items():
+        out[k] = ("raw", v, "--var")
+    return out
+
+
+# ---------------------------------------------------------------------------- module instances
+
+
+class ModuleInstance:
+    def __init__(
+        self,
+        loader: Loader,
+        config: ModuleConfig,
+        address: str,
+        parent: "ModuleInstance | None",
+        call: ModuleCall | None,
+        key: Any,
+        depth: int,
+        call_path: list[str] | None = None,
+    ):
+        self.loader = loader
+        self.config = config
+        self.address = address
+        self.parent = parent
+        self.call = call
+        self.key = key
+        self.depth = depth
+        self.call_path = call_path or []
+        self.path_module = "." if parent is None else loader.rel(config.dir)
+        self._vars: dict[str, tuple] = {}
+        self._locals: dict[str, tuple] = {}
+        self._outputs: dict[str, tuple] = {}
+        self._children: dict[tuple, ModuleInstance | None] = {}
+        self._keys: dict[str, Any] = {}
+        self._each: dict[str, dict] = {}
+        self._attrs: dict[tuple, tuple] = {}
+
+    # Scope ---------------------------------------------------------------------------------
+    def resolve(self, name: str, steps: list[Node], ctx: Ctx) -> tuple[Any, int]:
+        if name == "var":
+            value, refs, sensitive = self.var(_step_name(steps, 0, "var"))
+            ctx.out.add(refs, sensitive)
+            return value, 1
+        if name == "local":
+            value, refs, sensitive = self.local(_step_name(steps, 0, "local"))
+            ctx.out.add(refs, sensitive)
+            return value, 1
+        if name == "module":
+            return self.module_value(_step_name(steps, 0, "module")), 1
+        if name == "data":
+            key = f"data.{_step_name(steps, 0, 'data')}.{_step_name(steps, 1, 'data')}"
+            value, used = self.resource_value(key, steps[2:], ctx)
+            return value, 2 + used
+        if name == "path":
+            attr = _step_name(steps, 0, "path")
+            paths = {"module": self.path_module, "root": ".", "cwd": self.loader.root}
+            if attr not in paths:
+                raise EvalError(f"path.{attr} does not exist")
+            return paths[attr], 1
+        if name == "terraform":
+            attr = _step_name(steps, 0, "terraform")
+            if attr != "workspace":
+                raise EvalError(f"terraform.{attr} is not known before apply")
+            return "default", 1
+        if name in ("count", "each", "self"):
+            raise EvalError(f"{name} is not available here")
+        key = f"{name}.{_step_name(steps, 0, name)}"
+        value, used = self.resource_value(key, steps[1:], ctx)
+        return value, 1 + used
+
+    def ctx(self, file: str, bindings: dict | None = None, out: Collector | None = None) -> Ctx:
+        return Ctx(self, self.loader.files, file, bindings, out)
+
+    # Variables, locals, outputs ---------------------------------------------------------------
+    def var(self, name: str) -> tuple:
+        cached = self._vars.get(name)
+        if cached is None:
+            decl = self.config.variables.get(name)
+            if decl is None:
+                raise EvalError(f"no variable {name!r} is declared")
+            try:
+                with self.loader.guard(("var", self.address, name)):
+                    cached = self._eval_var(decl)
+            except EvalError as exc:
+                note(f"{decl.block.file}:{decl.block.line}", f"var.{name}: {exc}; treated as unknown")
+                cached = (UNKNOWN, (), decl.flag("sensitive", False))
+            self._vars[name] = cached
+        return cached
+
+    def _eval_var(self, decl) -> tuple:
+        out = Collector()
+        sensitive = decl.flag("sensitive", False)
+        type_node = decl.type
+        const = Ctx(None, self.loader.files, decl.block.file, None, out)
+        value: Any = _UNSET
+        if self.parent is None:
+            if decl.name in self.loader.plan_variables:
+                value = self.loader.plan_variables[decl.name]
+            elif decl.name in self.loader.root_inputs:
+                kind, raw, where = self.loader.root_inputs[decl.name]
+                if kind == "value":
+                    value = raw
+                elif kind == "expr":
+                    value = evaluate(raw, Ctx(None, self.loader.files, where, None, out))
+                elif is_primitive_string(type_node):
+                    value = raw
+                else:
+                    try:
+                        value = evaluate(parse_expression(raw, "--var"), const)
+                    except HclSyntaxError as exc:
+                        raise InputError(f"--var {decl.name}: not a valid value for its type ({exc.message})") from None
+        else:
+            assert self.call is not None
+            attr = self.call.block.body.attributes.get(decl.name)
+            if attr is not None:
+                ctx = self.parent.ctx(self.call.block.file, self.parent.call_bindings(self.call.name, self.key), out)
+                value = evaluate(attr.expr, ctx)
+                if value is None and not decl.flag("nullable", True):
+                    value = _UNSET
+        if value is _UNSET:
+            default = decl.default
+            if default is None:
+                raise EvalError("no value is given and it has no default")
+            value = evaluate(default.expr, const)
+        value = convert(value, type_node, lambda node: evaluate(node, const))
+        return value, tuple(out.refs), sensitive or out.sensitive
+
+    def local(self, name: str) -> tuple:
+        cached = self._locals.get(name)
+        if cached is None:
+            found = self.config.locals.get(name)
+            if found is None:
+                raise EvalError(f"no local value {name!r}")
+            attr, file = found
+            out = Collector()
+            try:
+                with self.loader.guard(("local", self.address, name)):
+                    value = evaluate(attr.expr, self.ctx(file, None, out))
+            except EvalError as exc:
+                note(f"{file}:{attr.line}", f"local.{name}: {exc}; treated as unknown")
+                value = UNKNOWN
+            cached = (value, tuple(out.refs), out.sensitive)
+            self._locals[name] = cached
+        return cached
+
+    def output(self, name: str) -> tuple:
+        cached = self._outputs.get(name)
+        if cached is None:
+            block = self.config.outputs[name]
+            attr = block.body.attributes.get("value")
+            out = Collector()
+            value: Any = None
+            if attr is not None:
+                try:
+                    with self.loader.guard(("output", self.address, name)):
+                        value = evaluate(attr.expr, self.ctx(block.file, None, out))
+                except EvalError as exc:
+                    note(f"{block.file}:{attr.line}", f"output {name}: {exc}; treated as unknown")
+                    value = UNKNOWN
+            sens = block.body.attributes.get("sensitive")
+            sensitive = out.sensitive or bool(sens is not None and getattr(sens.expr, "value", False) is True)
+            cached = (value, tuple(out.refs), sensitive)
+            self._outputs[name] = cached
+        return cached
+
+    # Instances (count / for_each) ---------------------------------------------------------------
+    def _expansion(self, cache_key: str, body: Body, file: str, bindings: dict | None, plan_prefix: str) -> Any:
+        """None (no count/for_each), a list of keys, or UNKNOWN."""
+        if cache_key in self._keys:
+            return self._keys[cache_key]
+        keys: Any = None
+        attrs = body.attributes
+        ctx = self.ctx(file, bindings)
+        try:
+            if "count" in attrs:
+                n = evaluate(attrs["count"].expr, ctx)
+                keys = UNKNOWN if has_unknown(n) else list(range(int(to_number(n))))
+            elif "for_each" in attrs:
+                each = materialize(evaluate(attrs["for_each"].expr, ctx), ctx)
+                if isinstance(each, Unknown):
+                    keys = UNKNOWN
+                elif isinstance(each, dict):
+                    keys = sorted(each)
+                    self._each[cache_key] = each
+                elif isinstance(each, list):
+                    if any(isinstance(x, Unknown) for x in each):
+                        keys = UNKNOWN
+                    elif not all(isinstance(x, str) for x in each):
+                        raise EvalError("for_each needs a map or a set of strings")
+                    else:
+                        keys = set_of(each)
+                        self._each[cache_key] = {k: k for k in keys}
+                elif each is None:
+                    raise EvalError("for_each is null")
+                else:
+                    raise EvalError("for_each needs a map or a set of strings")
+        except EvalError as exc:
+            note(f"{file}:{body.attributes.get('count', body.attributes.get('for_each')).line}", f"{exc}; instances unknown")
+            keys = UNKNOWN
+        if keys is UNKNOWN and self.loader.hybrid:
+            from_plan = self.loader.plan_instance_keys(plan_prefix)
+            if from_plan:
+                keys = [k for k in from_plan if k is not STAR]
+        self._keys[cache_key] = keys
+        return keys
+
+    def instance_keys(self, key: str) -> Any:
+        block = self.config.resources[key]
+        return self._expansion(key, block.body, block.file, None, self._prefix() + key)
+
+    def module_keys(self, call_name: str) -> Any:
+        call = self.config.modules[call_name]
+        return self._expansion("module." + call_name, call.block.body, call.block.file, None, self._prefix() + "module." + call_name)
+
+    def _bindings(self, cache_key: str, body: Body, inst_key: Any) -> dict:
+        if inst_key is None:
+            return {}
+        if inst_key is STAR:
+            if "count" in body.attributes:
+                return {"count": {"index": UNKNOWN}}
+            return {"each": {"key": UNKNOWN, "value": UNKNOWN}}
+        if isinstance(inst_key, int) and "count" in body.attributes:
+            return {"count": {"index": inst_key}}
+        each = self._each.get(cache_key, {})
+        return {"each": {"key": inst_key, "value": each.get(inst_key, UNKNOWN)}}
+
+    def resource_bindings(self, key: str, inst_key: Any) -> dict:
+        if inst_key is not None and inst_key is not STAR:
+            self.instance_keys(key)  # fills each.value
+        return self._bindings(key, self.config.resources[key].body, inst_key)
+
+    def call_bindings(self, call_name: str, inst_key: Any) -> dict:
+        if inst_key is not None and inst_key is not STAR:
+            self.module_keys(call_name)
+        return self._bindings("module." + call_name, self.config.modules[call_name].block.body, inst_key)
+
+    def _prefix(self) -> str:
+        return self.address + "." if self.address else ""
+
+    def resource_address(self, key: str, inst_key: Any) -> str:
+        return self._prefix() + key + key_suffix(inst_key)
+
+    # Module calls ---------------------------------------------------------------------------
+    def module_value(self, call_name: str) -> Any:
+        if call_name not in self.config.modules:
+            raise EvalError(f"no module call {call_name!r}")
+        keys = self.module_keys(call_name)
+        if keys is None:
+            return ModuleRef(self, call_name, None)
+        if keys is UNKNOWN:
+            return UNKNOWN
+        if "count" in self.config.modules[call_name].block.body.attributes:
+            return [ModuleRef(self, call_name, k) for k in keys]
+        return {k: ModuleRef(self, call_name, k) for k in keys}
+
+    def child(self, call_name: str, inst_key: Any) -> "ModuleInstance | None":
+        ck = (call_name, inst_key if inst_key is not STAR else "\0*")
+        if ck in self._children:
+            return self._children[ck]
+        call = self.config.modules.get(call_name)
+        child: ModuleInstance | None = None
+        if call is not None and self.depth < MAX_MODULE_DEPTH:
+            path = self.call_path + [call_name]
+            directory = self.loader.module_dir(self, call, path)
+            if directory is not None:
+                address = f"{self._prefix()}module.{call_name}{key_suffix(inst_key)}"
+                child = ModuleInstance(self.loader, self.loader.config(directory), address, self, call, inst_key, self.depth + 1, path)
+        elif call is not None:
+            note(f"{call.block.file}:{call.block.line}", "modules nested too deeply; not expanded further")
+        self._children[ck] = child
+        return child
+
+    # Resources ----------------------------------------------------------------------------------
+    def resource_value(self, key: str, rest: list[Node], ctx: Ctx) -> tuple[Any, int]:
+        if key not in self.config.resources:
+            raise EvalError(f"reference to undeclared {key}")
+        keys = self.instance_keys(key)
+        conf_address = self._prefix() + key
+        if keys is None:
+            ctx.out.add((conf_address,))
+            return ResourceRef(self, key, None), 0
+        if rest and isinstance(rest[0], Index):
+            k = evaluate(rest[0].key, ctx)
+            if not has_unknown(k):
+                k = _normal_key(k, "count" in self.config.resources[key].body.attributes)
+                ctx.out.add((conf_address + key_suffix(k),))
+                if keys is UNKNOWN:
+                    return UNKNOWN, 1
+                if k not in keys:
+                    raise EvalError(f"{conf_address}{key_suffix(k)} is not an instance")
+                return ResourceRef(self, key, k), 1
+        ctx.out.add((conf_address,))
+        if keys is UNKNOWN:
+            return UNKNOWN, 0
+        if "count" in self.config.resources[key].body.attributes:
+            return [ResourceRef(self, key, k) for k in keys], 0
+        return {k: ResourceRef(self, key, k) for k in keys}, 0
+
+    def resource_attr(self, key: str, inst_key: Any, name: str) -> Any:
+        """Another resource's attribute, as a reference sees it before apply."""
+        if self.loader.hybrid:
+            found, value = self.loader.plan_attr(self.resource_address(key, inst_key), name)
+            if found:
+                return value
+        block = self.config.resources[key]
+        if name in block.body.attributes and name not in META_ATTRS:
+            return self.attr_value(key, inst_key, name)[0]
+        if any(b.type == name or (b.type == "dynamic" and b.labels[:1] == [name]) for b in block.body.blocks):
+            return self.attr_value(key, inst_key, name)[0]
+        return UNKNOWN  # computed by the provider
+
+    def attr_value(self, key: str, inst_key: Any, name: str) -> tuple:
+        """(value, references, sensitive) of one top-level attribute or block type."""
+        ck = (key, inst_key if inst_key is not STAR else "\0*", name)
+        cached = self._attrs.get(ck)
+        if cached is not None:
+            return cached
+        block = self.config.resources[key]
+        out = Collector()
+        ctx = self.ctx(block.file, self.resource_bindings(key, inst_key), out)
+        attr = block.body.attributes.get(name)
+        line = attr.line if attr is not None else block.line
+        try:
+            with self.loader.guard(("attr",) + (self.address,) + ck):
+                if attr is not None:
+                    value = evaluate(attr.expr, ctx)
+                else:
+                    value = _eval_blocks(block.body, name, ctx)
+        except EvalError as exc:
+            note(f"{block.file}:{line}", f"{self.resource_address(key, inst_key)}.{name}: {exc}; treated as unknown")
+            value = UNKNOWN
+        except RecursionError:
+            note(f"{block.file}:{line}", f"{self.resource_address(key, inst_key)}.{name}: too deeply nested; treated as unknown")
+            value = UNKNOWN
+        cached = (value, tuple(out.refs), out.sensitive)
+        self._attrs[ck] = cached
+        return cached
+
+    # Building RawResources ------------------------------------------------------------------------
+    def raw_resource(self, key: str, inst_key: Any) -> RawResource:
+        block = self.config.resources[key]
+        mode = "data" if key.startswith("data.") else "managed"
+        rtype, rname = block.labels
+        names = configured_names(block)
+        values: dict[str, Any] = {}
+        refs: dict[str, tuple[str, ...]] = {}
+        sensitive: dict[str, bool] = {}
+        for name in names:
+            value, r, s = self.attr_value(key, inst_key, name)
+            values[name] = value
+            if r:
+                refs[name] = r
+            if s:
+                sensitive[name] = True
+        after, unknown = split(values, _is_json_attr, elementwise=mode == "data")
+        if mode == "data" and rtype == "aws_iam_policy_document":
+            after["json"] = None
+            unknown = {**(unknown or {}), "json": True}
+        return RawResource(
+            address=self.resource_address(key, inst_key),
+            mode=mode,
+            type=rtype,
+            name=rname,
+            module_address=self.address,
+            actions=(),
+            after=after,
+            after_unknown=unknown,
+            after_sensitive=sensitive or False,
+            references=refs,
+            configured=frozenset(names),
+            location=location_of(block),
+            origin="hcl",
+        )
+
+    def expand(self) -> Iterator[RawResource]:
+        for key in self.config.resources:
+            keys = self.instance_keys(key)
+            for k in ([None] if keys is None else [STAR] if keys is UNKNOWN else keys):
+                yield self.raw_resource(key, k)
+        for call_name in self.config.modules:
+            keys = self.module_keys(call_name)
+            for k in ([None] if keys is None else [STAR] if keys is UNKNOWN else keys):
+                child = self.child(call_name, k)
+                if child is not None:
+                    yield from child.expand()
+
+
+_UNSET = object()
+
+
+def _normal_key(k: Any, is_count: bool) -> Any:
+    if is_count:
+        n = to_number(k)
+        if isinstance(n, float):
+            raise EvalError(f"count index {k} is not a whole number")
+        return n
+    if isinstance(k, bool) or not isinstance(k, (str, int, float)):
+        raise EvalError("a for_each key must be a string")
+    return k if isinstance(k, str) else str(k)
+
+
+def _step_name(steps: list[Node], i: int, root: str) -> str:
+    if i < len(steps) and isinstance(steps[i], GetAttr):
+        return steps[i].name
+    raise EvalError(f"{root} must be followed by .NAME")
+
+
+def configured_names(block: Block) -> list[str]:
+    names = [a for a in block.body.attributes if a not in META_ATTRS]
+    for b in block.body.blocks:
+        name = b.labels[0] if b.type == "dynamic" and b.labels else b.type
+        if b.type in META_BLOCKS or name in names:
+            continue
+        names.append(name)
+    return names
+
+
+def location_of(block: Block) -> Location:
+    lines: dict[str, int] = {}
+    for name, attr in block.body.attributes.items():
+        if name not in META_ATTRS:
+            lines[name] = attr.line
+    for b in block.body.blocks:
+        name = b.labels[0] if b.type == "dynamic" and b.labels else b.type
+        lines.setdefault(name, b.line)
+    return Location(block.file, block.line, lines)
+
+
+# ---------------------------------------------------------------------------- nested blocks
+
+
+def _eval_blocks(body: Body, name: str, ctx: Ctx) -> Any:
+    """All nested blocks of one type (static and dynamic) as a list of objects."""
+    items: list[Any] = []
+    for b in body.blocks:
+        if b.type == name:
+            items.append(_eval_block_body(b.body, ctx))
+        elif b.type == "dynamic" and b.labels[:1] == [name]:
+            expanded = _eval_dynamic(b, ctx)
+            if isinstance(expanded, Unknown):
+                return UNKNOWN
+            items.extend(expanded)
+    return items
+
+
+def _eval_block_body(body: Body, ctx: Ctx) -> dict:
+    out: dict[str, Any] = {name: evaluate(attr.expr, ctx) for name, attr in body.attributes.items()}
+    seen: set[str] = set()
+    for b in body.blocks:
+        name = b.labels[0] if b.type == "dynamic" and b.labels else b.type
+        if name not in seen:
+            seen.add(name)
+            out[name] = _eval_blocks(body, name, ctx)
+    return out
+
+
+def _eval_dynamic(block: Block, ctx: Ctx) -> Any:
+    attrs = block.body.attributes
+    if "for_each" not in attrs:
+        raise EvalError("a dynamic block needs for_each")
+    each = materialize(evaluate(attrs["for_each"].expr, ctx), ctx)
+    if isinstance(each, Unknown):
+        return UNKNOWN
+    iterator = block.labels[0] if block.labels else "each"
+    if "iterator" in attrs:
+        node = attrs["iterator"].expr
+        if not isinstance(node, Name):
+            raise EvalError("iterator must be a name")
+        iterator = node.name
+    content = next((b for b in block.body.blocks if b.type == "content"), None)
+    if content is None:
+        raise EvalError("a dynamic block needs a content block")
+    if each is None:
+        raise EvalError("for_each is null")
+    pairs = list(enumerate(each)) if isinstance(each, list) else [(k, each[k]) for k in sorted(each)] if isinstance(each, dict) else None
+    if pairs is None:
+        raise EvalError("dynamic for_each needs a collection")
+    return [_eval_block_body(content.body, ctx.bind(**{iterator: {"key": k, "value": v}})) for k, v in pairs]
+

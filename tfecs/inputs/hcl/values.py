@@ -1,0 +1,301 @@
+"""Values of the HCL evaluator: plain Python values (None, bool, int/float, str, list,
+dict) where any part may be `Unknown` (known only after apply).
+
+An unknown string may still carry what is known about it: `jsonencode()` of a partly
+unknown value keeps the value (`decoded`), and a template with unknown interpolations
+keeps its pieces (`segments`), so a JSON attribute such as `container_definitions` can
+be handed on decoded, with only the unknown leaves marked.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+from typing import Any, Callable
+
+_NOTHING = object()
+
+
+class Unknown:
+    __slots__ = ("decoded", "segments")
+
+    def __init__(self, decoded: Any = _NOTHING, segments: list | None = None):
+        self.decoded = decoded  # jsonencode(x) of a partly unknown x: x
+        self.segments = segments  # a template's str pieces and Unknowns
+
+    @property
+    def has_json(self) -> bool:
+        return self.decoded is not _NOTHING
+
+    def __repr__(self) -> str:
+        return "Unknown()" if not self.has_json and self.segments is None else "Unknown(partial)"
+
+
+UNKNOWN = Unknown()
+
+
+class EvalError(Exception):
+    """An expression Terraform would reject (or one this evaluator cannot follow); the
+    value becomes unknown and the reason is logged for debugging."""
+
+
+class Lazy:
+    """A value whose attributes are evaluated on demand: a resource or a module instance."""
+
+    def get_attr(self, name: str, ctx: Any) -> Any:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def plain(self, ctx: Any) -> Any:
+        return UNKNOWN
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+def has_unknown(value: Any) -> bool:
+    if isinstance(value, (Unknown, Lazy)):
+        return True
+    if isinstance(value, dict):
+        return any(has_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_unknown(v) for v in value)
+    return False
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def norm_number(value: float | int) -> int | float:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
+def number_text(value: int | float) -> str:
+    value = norm_number(value)
+    if isinstance(value, int):
+        return str(value)
+    if math.isinf(value) or math.isnan(value):
+        raise EvalError("a number that is not finite")
+    text = repr(value)
+    if "e" in text:
+        text = f"{value:.17f}".rstrip("0").rstrip(".")
+    return text
+
+
+def to_string(value: Any, what: str = "value") -> str:
+    """Terraform's automatic conversion to string (templates, string arguments)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    if value is None:
+        raise EvalError(f"null {what} where a string is required")
+    raise EvalError(f"cannot use a {type_name(value)} {what} where a string is required")
+
+
+def to_number(value: Any) -> int | float:
+    if isinstance(value, bool):
+        raise EvalError("a bool where a number is required")
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return norm_number(int(value) if value.strip().lstrip("-").isdigit() else float(value))
+        except ValueError:
+            raise EvalError(f"{value!r} is not a number") from None
+    raise EvalError(f"a {type_name(value)} where a number is required")
+
+
+def to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value == "true":
+        return True
+    if value == "false":
+        return False
+    raise EvalError(f"a {type_name(value)} where a bool is required")
+
+
+def tf_equal(a: Any, b: Any) -> bool:
+    """Terraform equality: no implicit conversion (`"1" != 1`, `true != 1`)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a is b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    if type(a) is not type(b) and not (isinstance(a, (list, dict)) and type(a) is type(b)):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(tf_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(tf_equal(a[k], b[k]) for k in a)
+    return a == b
+
+
+# ---------------------------------------------------------------------------- JSON
+
+
+def _json_default(value: Any) -> Any:
+    raise TypeError(f"cannot encode {type_name(value)}")
+
+
+def json_encode(value: Any) -> str:
+    """`jsonencode()` of a known value, formatted as Terraform does: compact, object keys
+    sorted, `<`, `>` and `&` escaped."""
+    text = json.dumps(_json_ready(value), separators=(",", ":"), sort_keys=True, ensure_ascii=False, default=_json_default)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, float):
+        return norm_number(value)
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    return value
+
+
+def json_decode(text: str) -> Any:
+    try:
+        return json.loads(text, parse_float=lambda s: norm_number(float(s)))
+    except (ValueError, RecursionError) as exc:
+        raise EvalError(f"jsondecode: invalid JSON ({exc})") from None
+
+
+def decode_partial(value: Any) -> Any:
+    """What is known of the JSON an unknown string holds: the decoded value with Unknown
+    leaves, or UNKNOWN. A known string decodes normally."""
+    if isinstance(value, str):
+        return json_decode(value)
+    if not isinstance(value, Unknown):
+        raise EvalError(f"jsondecode of a {type_name(value)}")
+    if value.has_json:
+        return value.decoded
+    if value.segments is not None:
+        return _decode_segments(value.segments)
+    return UNKNOWN
+
+
+def _decode_segments(segments: list) -> Any:
+    """A JSON text with unknown holes -> the decoded value with those holes Unknown.
+
+    Each hole becomes a placeholder string (quoted when it sits outside a JSON string);
+    a JSON string that contains a placeholder is wholly unknown. A hole that holds a
+    jsonencode()d partial value (`${jsonencode(x)}`) is replaced by that value.
+    """
+    nonce = secrets.token_hex(6)
+    holes: dict[str, Any] = {}
+    pieces: list[str] = []
+    in_string = False
+    escaped = False
+    for seg in segments:
+        if isinstance(seg, str):
+            pieces.append(seg)
+            for ch in seg:
+                if escaped:
+                    escaped = False
+                elif ch == "\\" and in_string:
+                    escaped = True
+                elif ch == '"':
+                    in_string = not in_string
+            continue
+        marker = f"@@tfecs-unknown-{nonce}-{len(holes)}@@"
+        holes[marker] = seg.decoded if isinstance(seg, Unknown) and seg.has_json and not in_string else UNKNOWN
+        pieces.append(marker if in_string else f'"{marker}"')
+    try:
+        decoded = json.loads("".join(pieces), parse_float=lambda s: norm_number(float(s)))
+    except (ValueError, RecursionError):
+        return UNKNOWN
+    tag = f"@@tfecs-unknown-{nonce}-"
+
+    def fill(v: Any) -> Any:
+        if isinstance(v, str):
+            if v in holes:
+                return holes[v]
+            return UNKNOWN if tag in v else v
+        if isinstance(v, list):
+            return [fill(x) for x in v]
+        if isinstance(v, dict):
+            if any(tag in k for k in v):
+                return UNKNOWN
+            return {k: fill(x) for k, x in v.items()}
+        return v
+
+    return fill(decoded)
+
+
+# ---------------------------------------------------------------------------- plan shape
+
+
+def split(value: Any, json_attr: Callable[[str], bool] | None = None, name: str | None = None, elementwise: bool = False) -> tuple[Any, Any]:
+    """A value with Unknown parts -> (plan `after` value, `after_unknown` tree).
+
+    `json_attr(name)` says which attributes hold JSON text: an unknown one that is
+    partly known is given decoded, with a tree of the same shape.
+
+    A list of plain values with an unknown element: Terraform shows a list element by
+    element, but a set (most string collections of managed resources: security groups,
+    subnets, policy ARNs) as wholly unknown. Without the provider schema the two cannot
+    be told apart, so a managed resource's list is wholly unknown (right for a set,
+    conservative for a list); `elementwise` keeps the elements, as plans show data
+    sources read from configuration and as JSON documents are.
+    """
+    if isinstance(value, Unknown):
+        if json_attr is not None and name is not None and json_attr(name):
+            inner = decode_partial(value) if (value.has_json or value.segments is not None) else UNKNOWN
+            if not isinstance(inner, Unknown):
+                return split(inner, elementwise=True)
+        return None, True
+    if isinstance(value, Lazy):
+        return None, True
+    if isinstance(value, dict):
+        after: dict = {}
+        tree: dict = {}
+        for k, v in value.items():
+            a, u = split(v, json_attr, k, elementwise)
+            after[k] = a
+            if u is not False:
+                tree[k] = u
+        return after, (tree or False)
+    if isinstance(value, list):
+        if not elementwise and any(isinstance(v, (Unknown, Lazy)) for v in value) and not any(isinstance(v, dict) for v in value):
+            return None, True
+        pairs = [split(v, json_attr, name, elementwise) for v in value]
+        trees = [u for _, u in pairs]
+        return [a for a, _ in pairs], (trees if any(t is not False for t in trees) else False)
+    return value, False
+
+
+def join(after: Any, tree: Any) -> Any:
+    """The inverse of split: a plan value and its unknown tree -> a value with Unknowns."""
+    if tree is True:
+        return UNKNOWN
+    if isinstance(after, dict):
+        t = tree if isinstance(tree, dict) else {}
+        out = {k: join(v, t.get(k, False)) for k, v in after.items()}
+        for k, u in t.items():
+            if k not in out and u is True:
+                out[k] = UNKNOWN
+        return out
+    if isinstance(after, list):
+        t = tree if isinstance(tree, list) else []
+        return [join(v, t[i] if i < len(t) else False) for i, v in enumerate(after)]
+    return after
