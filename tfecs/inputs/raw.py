@@ -72,6 +72,8 @@ def config_address(address: str) -> str:
 
 def module_instance_of(address: str) -> str:
     """The module instance part of a resource address: `module.a["x"]` or ''."""
+    if not address.startswith("module."):
+        return ""
     parts = split_address(address)
     mods = []
     i = 0
@@ -86,6 +88,9 @@ def split_segments(text: str) -> list[str]:
     `aws_x.y["a.b"].arn` -> `aws_x`, `y["a.b"]`, `arn`."""
     if "[" not in text:
         return text.split(".")
+    fast = _split_well_formed(text)
+    if fast is not None:
+        return fast
     segments: list[str] = []
     cur: list[str] = []
     depth = 0
@@ -109,6 +114,26 @@ def split_segments(text: str) -> list[str]:
         cur.append(ch)
     segments.append("".join(cur))
     return segments
+
+
+# One segment of a well-formed traversal: a name and instance keys (`y["a.b"]`, `n[0]`).
+_SEGMENT = re.compile(r'[^."\[\]\\]*(?:\[(?:"(?:[^"\\]|\\.)*"|[^\]"\[\\]*)\][^."\[\]\\]*)*')
+
+
+def _split_well_formed(text: str) -> list[str] | None:
+    """split_segments for text made of well-formed segments (what Terraform writes), at
+    regex speed; None for anything else, which the character loop then handles."""
+    segments: list[str] = []
+    pos, end = 0, len(text)
+    match = _SEGMENT.match
+    while True:
+        stop = match(text, pos).end()  # type: ignore[union-attr]  # it matches the empty string
+        segments.append(text[pos:stop])
+        if stop == end:
+            return segments
+        if text[stop] != ".":
+            return None
+        pos = stop + 1
 
 
 def split_address(address: str) -> list[str]:
