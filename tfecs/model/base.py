@@ -62,7 +62,9 @@ def format_path(path: Path) -> str:
 class Model(BaseModel):
     """Typed values: frozen, lax about types (`"true"` reads as True), extra keys ignored."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", arbitrary_types_allowed=True, populate_by_name=True)
+    # defer_build: a model's validator is built when first used, not at import, so a
+    # small plan only pays for the types it holds (start-up 0.33 s -> 0.27 s).
+    model_config = ConfigDict(frozen=True, extra="ignore", arbitrary_types_allowed=True, populate_by_name=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod
