@@ -58,3 +58,22 @@ def test_rule_fixture(rule_id, tmp_path):
     # Every finding says what to do and where the rule is documented.
     for f in report.findings:
         assert f.message and f.remediation and f.meta.docs_url.endswith("#" + rule_id)
+
+
+HCL_TWINS = [r for r in RULE_IDS if (TESTDATA / "rules" / r / "main.tf").exists()]
+
+
+@pytest.mark.parametrize("rule_id", HCL_TWINS)
+def test_rule_fixture_from_hcl(rule_id, tmp_path):
+    """A fixture folder with a main.tf holds the same resources as Terraform source:
+    scanned in HCL mode it gives the same (address, status) set as the plan fixture."""
+    folder = TESTDATA / "rules" / rule_id
+    spec = json.loads((folder / "resources.json").read_text())
+    rule = next(r for r in ALL_RULES if r.meta.id == rule_id)
+    from_plan = scan([str(write_plan(spec["resources"], tmp_path / "plan.json"))], [rule()])
+    from_hcl = scan([str(folder)], [rule()])
+    assert not from_hcl.errors, [e.line() for e in from_hcl.errors]
+    assert sorted({(f.address, f.status.value) for f in from_hcl.findings}) == sorted(
+        {(f.address, f.status.value) for f in from_plan.findings}
+    )
+    assert all(f.file and f.line for f in from_hcl.findings)

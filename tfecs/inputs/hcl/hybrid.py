@@ -65,6 +65,8 @@ def _fill(raw: RawResource, name: str, value: Any) -> None:
         return
     assert raw.after is not None
     after, unknown = _merge(raw.after.get(name), tree[name], value, name, raw.mode == "data")
+    if unknown is True:
+        return
     raw.after[name] = after
     if unknown is False:
         del tree[name]
@@ -78,7 +80,8 @@ def _merge(after: Any, tree: Any, value: Any, name: str, elementwise: bool) -> t
         if isinstance(value, Unknown) and not (value.has_json or value.segments is not None):
             return after, True
         merged, unknown = split({name: value}, _is_json_attr, elementwise=elementwise)
-        return merged[name], (unknown[name] if isinstance(unknown, dict) and name in unknown else False)
+        sub = unknown.get(name, False) if isinstance(unknown, dict) else False
+        return (after, True) if sub is True else (merged[name], sub)
     if isinstance(tree, dict) and isinstance(after, dict) and isinstance(value, dict):
         new_after = dict(after)
         new_tree: dict = {}
@@ -86,7 +89,9 @@ def _merge(after: Any, tree: Any, value: Any, name: str, elementwise: bool) -> t
             if sub is False:
                 continue
             if k in value:
-                new_after[k], sub = _merge(after.get(k), sub, value[k], k, elementwise)
+                a, sub = _merge(after.get(k), sub, value[k], k, elementwise)
+                if sub is not True:
+                    new_after[k] = a
             if sub is not False:
                 new_tree[k] = sub
         return new_after, (new_tree or False)
@@ -94,5 +99,7 @@ def _merge(after: Any, tree: Any, value: Any, name: str, elementwise: bool) -> t
     # blocks are ordered differently in the plan).
     if isinstance(tree, list) and isinstance(after, list) and isinstance(value, list) and len(after) == len(value) == 1:
         a, u = _merge(after[0], tree[0] if tree else False, value[0], name, elementwise)
+        if u is True:
+            return after, tree
         return [a], ([u] if u is not False else False)
     return after, tree

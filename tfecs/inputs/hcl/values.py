@@ -271,7 +271,8 @@ def split(value: Any, json_attr: Callable[[str], bool] | None = None, name: str 
         tree: dict = {}
         for k, v in value.items():
             a, u = split(v, json_attr, k, elementwise)
-            after[k] = a
+            if u is not True:  # as in plans, a wholly unknown attribute is left out of `after`
+                after[k] = a
             if u is not False:
                 tree[k] = u
         return after, (tree or False)
