@@ -589,9 +589,7 @@ def generate_plan(scenario: str | Path, workroot: Path | None = None, log=None) 
             plan = tf.plan_json()
         else:
             plan = _generate_change_plan(src, root, log)
-        for field in VOLATILE_TOP_LEVEL:
-            plan.pop(field, None)
-        return plan
+        return stabilize(plan)
     finally:
         if owned:
             shutil.rmtree(root, ignore_errors=True)
@@ -629,6 +627,17 @@ def _generate_change_plan(src: Path, root: Path, log) -> dict:
     log(f"{src.name}/after: init + plan against the before state")
     tf_after.init()
     return _plan_against_state(after, tf_after, state)
+
+
+def stabilize(plan: dict) -> dict:
+    """Remove run-to-run noise, in place: the timestamp, and the order of
+    ``relevant_attributes`` (an unordered set that Terraform emits in map
+    iteration order). Nothing else is touched."""
+    for field in VOLATILE_TOP_LEVEL:
+        plan.pop(field, None)
+    if isinstance(plan.get("relevant_attributes"), list):
+        plan["relevant_attributes"].sort(key=lambda ra: json.dumps(ra, sort_keys=True))
+    return plan
 
 
 def render(plan: dict) -> str:
