@@ -6,6 +6,7 @@ Imports stay inside the commands so `tfecs --version` starts without pydantic or
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
 import click
@@ -52,17 +53,34 @@ def main() -> None:
     # them again and again for nothing, a third of the run time. The process is short.
     gc.disable()
     try:
-        cli.main(prog_name="tfecs", standalone_mode=False)
-    except click.exceptions.Abort:
-        _fail("aborted")
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(EXIT_ERROR)
-    except SystemExit:
-        raise
-    except Exception as exc:  # noqa: BLE001 - fail closed
-        _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)")
-    sys.exit(0)
+        try:
+            cli.main(prog_name="tfecs", standalone_mode=False)
+        except click.exceptions.Abort:
+            _fail("aborted")
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(EXIT_ERROR)
+        except SystemExit:
+            raise
+        except Exception as exc:  # noqa: BLE001 - fail closed
+            _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)")
+        sys.exit(0)
+    except SystemExit as exc:
+        _exit_now(exc.code)
+
+
+def _exit_now(code: object) -> "NoReturn":  # noqa: F821
+    """Exit without freeing the scan's objects one by one at interpreter shutdown (0.4 s
+    on a 50k-resource plan). Output is flushed first; anything unusual exits normally."""
+    code = 0 if code is None else code
+    if not isinstance(code, int):
+        raise SystemExit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # noqa: BLE001 - e.g. a closed pipe: let Python report it
+        raise SystemExit(code) from None
+    os._exit(code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
