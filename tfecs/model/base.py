@@ -111,6 +111,9 @@ class Resource(Model):
         return not self._is_default(path)
 
     def _is_default(self, path: tuple) -> bool:
+        # Plan JSON leaves `dynamic` blocks out of the configuration, so a dynamic block
+        # whose for_each is unknown until apply looks like an unset computed block here;
+        # with --source the HCL reader records dynamic blocks as configured.
         conf = self.tf.configured
         return bool(path) and conf is not None and isinstance(path[0], str) and path[0] not in conf
 
