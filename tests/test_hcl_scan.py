@@ -371,3 +371,53 @@ def test_scan_copies_of_a_directory_do_not_share_file_names(tmp_path):
     shutil.copytree(HCL / "container_defs", b / "nested")
     assert resources(a)["aws_ecs_task_definition.bad_file"].location.file == "main.tf"
     assert resources(b / "nested")["aws_ecs_task_definition.bad_file"].location.file == "main.tf"
+
+
+def test_partly_unknown_policies_stay_wholly_unknown(tmp_path):
+    """The model reads a decoded policy without its unknown tree: an unknown Action would
+    read as no action, a silent pass. So a policy is decoded only when fully known."""
+    (tmp_path / "main.tf").write_text(
+        'variable "actions" {\n  type = list(string)\n}\n'
+        'resource "aws_iam_policy" "p" {\n  name = "p"\n'
+        '  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }] })\n}\n'
+    )
+    (policy,) = load_directory(str(tmp_path))
+    assert (policy.after, policy.after_unknown) == ({"name": "p"}, {"policy": True})
+    found = findings([tmp_path], "iam-admin-policy")
+    assert rows(found, "address", "status", "path_text", "line") == [("aws_iam_policy.p", "unknown", "policy", 6)]
+
+
+def test_a_wholly_unknown_container_makes_the_list_unknown(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'variable "sidecar" {\n  type = any\n}\n'
+        'resource "aws_ecs_task_definition" "t" {\n  family = "t"\n'
+        '  container_definitions = jsonencode([{ name = "app", image = "app:1", privileged = true }, var.sidecar])\n}\n'
+    )
+    (td,) = load_directory(str(tmp_path))
+    assert td.after_unknown == {"container_definitions": True}
+    found = findings([tmp_path], "ecs-privileged-container")
+    assert rows(found, "address", "status", "path_text") == [("aws_ecs_task_definition.t", "unknown", "container_definitions")]
+
+
+def test_hybrid_uses_the_plans_variable_values_unless_given_explicitly(tmp_path):
+    plan = {
+        "format_version": "1.2",
+        "variables": {"privileged": {"value": True}},
+        "resource_changes": [
+            {
+                "address": "aws_ecs_task_definition.t", "mode": "managed", "type": "aws_ecs_task_definition", "name": "t",
+                "change": {"actions": ["create"], "before": None, "after": {"family": "t"}, "after_unknown": {"container_definitions": True}},
+            },
+        ],
+    }
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "main.tf").write_text(
+        'variable "privileged" {\n  type = bool\n}\nresource "aws_ecr_repository" "r" {\n  name = "r"\n}\n'
+        'resource "aws_ecs_task_definition" "t" {\n  family = "t"\n'
+        '  container_definitions = jsonencode([{ name = "a", image = aws_ecr_repository.r.repository_url, privileged = var.privileged }])\n}\n'
+    )
+    found = findings([tmp_path / "plan.json"], "ecs-privileged-container", source=src)
+    assert rows(found, "address", "status", "path_text", "line") == [("aws_ecs_task_definition.t", "fail", "container_definitions[0].privileged", 9)]
+    assert findings([tmp_path / "plan.json"], "ecs-privileged-container", source=src, variables={"privileged": "false"}) == []

@@ -43,7 +43,9 @@ def read_input(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResour
         from .inputs.hcl import enrich_plan
 
         with stage("enrich from source"):
-            enrich_plan(plan.resources, src.source, variables=src.variables, var_files=src.var_files)
+            declared = plan.doc.get("variables") if isinstance(plan.doc, dict) else None
+            plan_variables = {k: v["value"] for k, v in (declared or {}).items() if isinstance(v, dict) and "value" in v}
+            enrich_plan(plan.resources, src.source, variables=src.variables, var_files=src.var_files, plan_variables=plan_variables)
     managed = sum(1 for r in plan.resources if r.mode == "managed")
     info = InputInfo(path, plan.kind, plan.format_version, plan.terraform_version, managed)
     return info, plan.resources, True

@@ -26,11 +26,20 @@ from .syntax import HclSyntaxError, parse_expression
 from .types import convert, is_primitive_string
 from .values import UNKNOWN, EvalError, Lazy, Unknown, has_unknown, join, split, to_number
 
-# Attributes whose string value is JSON: given decoded when only partly known.
-JSON_ATTRS = frozenset({"container_definitions", "policy", "assume_role_policy"})
+# JSON-string attributes given decoded, with an unknown tree, when only partly known:
+# the model reads unknown parts inside container definitions (ContainerDefinition.
+# is_unknown). Policy documents (`policy`, `assume_role_policy`) are not among them: the
+# model's PolicyDocument would read an unknown Action as no action at all, a silent
+# pass, so a partly unknown policy stays wholly unknown, as in a plan.
+JSON_ATTRS = frozenset({"container_definitions"})
 META_ATTRS = frozenset({"count", "for_each", "depends_on", "provider", "providers", "source", "version"})
 META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
 MAX_MODULE_DEPTH = 32
+# What makes a value unknown instead of failing the scan: an expression Terraform would
+# reject or this evaluator does not follow (EvalError), and, as a safety net for
+# constructs nobody anticipated, Python's own errors while evaluating. Input errors
+# (syntax, files outside the root) are not caught: they fail the scan with file:line.
+EVAL_FAILURES = (EvalError, RecursionError, TypeError, ValueError, AttributeError, KeyError, IndexError)
 
 
 class _Star:
@@ -120,6 +129,7 @@ class Loader:
         self.plan: dict[str, RawResource] = {r.address: r for r in plan or ()}
         self._plan_keys: dict[str, list[Any]] | None = None
         self._remote = _modules_manifest(self.root)
+        self.var_files = tuple(var_files)
         self.root_inputs = _root_inputs(self.root, variables, var_files)
         self.plan_variables = plan_variables or {}
         self.root_instance = ModuleInstance(self, self.config(self.root), "", None, None, None, 0)
@@ -350,7 +360,7 @@ class ModuleInstance:
             try:
                 with self.loader.guard(("var", self.address, name)):
                     cached = self._eval_var(decl)
-            except EvalError as exc:
+            except EVAL_FAILURES as exc:
                 note(f"{decl.block.file}:{decl.block.line}", f"var.{name}: {exc}; treated as unknown")
                 cached = (UNKNOWN, (), decl.flag("sensitive", False))
             self._vars[name] = cached
@@ -363,10 +373,12 @@ class ModuleInstance:
         const = Ctx(None, self.loader.files, decl.block.file, None, out)
         value: Any = _UNSET
         if self.parent is None:
-            if decl.name in self.loader.plan_variables:
-                value = self.loader.plan_variables[decl.name]
-            elif decl.name in self.loader.root_inputs:
-                kind, raw, where = self.loader.root_inputs[decl.name]
+            given = self.loader.root_inputs.get(decl.name)
+            explicit = given is not None and (given[0] == "raw" or given[2] in self.loader.var_files)
+            if decl.name in self.loader.plan_variables and not explicit:
+                value = self.loader.plan_variables[decl.name]  # what the plan was made with
+            elif given is not None:
+                kind, raw, where = given
                 if kind == "value":
                     value = raw
                 elif kind == "expr":
@@ -405,7 +417,7 @@ class ModuleInstance:
             try:
                 with self.loader.guard(("local", self.address, name)):
                     value = evaluate(attr.expr, self.ctx(file, None, out))
-            except EvalError as exc:
+            except EVAL_FAILURES as exc:
                 note(f"{file}:{attr.line}", f"local.{name}: {exc}; treated as unknown")
                 value = UNKNOWN
             cached = (value, tuple(out.refs), out.sensitive)
@@ -423,7 +435,7 @@ class ModuleInstance:
                 try:
                     with self.loader.guard(("output", self.address, name)):
                         value = evaluate(attr.expr, self.ctx(block.file, None, out))
-                except EvalError as exc:
+                except EVAL_FAILURES as exc:
                     note(f"{block.file}:{attr.line}", f"output {name}: {exc}; treated as unknown")
                     value = UNKNOWN
             sens = block.body.attributes.get("sensitive")
@@ -463,7 +475,7 @@ class ModuleInstance:
                     raise EvalError("for_each is null")
                 else:
                     raise EvalError("for_each needs a map or a set of strings")
-        except EvalError as exc:
+        except EVAL_FAILURES as exc:
             note(f"{file}:{body.attributes.get('count', body.attributes.get('for_each')).line}", f"{exc}; instances unknown")
             keys = UNKNOWN
         if keys is UNKNOWN and self.loader.hybrid:
@@ -572,10 +584,12 @@ class ModuleInstance:
             if found:
                 return value
         block = self.config.resources[key]
-        if name in block.body.attributes and name not in META_ATTRS:
-            return self.attr_value(key, inst_key, name)[0]
-        if any(b.type == name or (b.type == "dynamic" and b.labels[:1] == [name]) for b in block.body.blocks):
-            return self.attr_value(key, inst_key, name)[0]
+        configured = name in block.body.attributes and name not in META_ATTRS
+        if configured or any(b.type == name or (b.type == "dynamic" and b.labels[:1] == [name]) for b in block.body.blocks):
+            value = self.attr_value(key, inst_key, name)[0]
+            # Configured as null: the provider may compute it (name from name_prefix, the
+            # data source's region), so it is not known to stay null.
+            return UNKNOWN if value is None else value
         return UNKNOWN  # computed by the provider
 
     def attr_value(self, key: str, inst_key: Any, name: str) -> tuple:
@@ -595,11 +609,8 @@ class ModuleInstance:
                     value = evaluate(attr.expr, ctx)
                 else:
                     value = _eval_blocks(block.body, name, ctx)
-        except EvalError as exc:
+        except EVAL_FAILURES as exc:
             note(f"{block.file}:{line}", f"{self.resource_address(key, inst_key)}.{name}: {exc}; treated as unknown")
-            value = UNKNOWN
-        except RecursionError:
-            note(f"{block.file}:{line}", f"{self.resource_address(key, inst_key)}.{name}: too deeply nested; treated as unknown")
             value = UNKNOWN
         cached = (value, tuple(out.refs), out.sensitive)
         self._attrs[ck] = cached
