@@ -421,3 +421,21 @@ def test_hybrid_uses_the_plans_variable_values_unless_given_explicitly(tmp_path)
     found = findings([tmp_path / "plan.json"], "ecs-privileged-container", source=src)
     assert rows(found, "address", "status", "path_text", "line") == [("aws_ecs_task_definition.t", "fail", "container_definitions[0].privileged", 9)]
     assert findings([tmp_path / "plan.json"], "ecs-privileged-container", source=src, variables={"privileged": "false"}) == []
+
+
+def test_for_each_over_a_resource_links_each_instance(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_role" "r" {\n  for_each = toset(["a", "b"])\n  name     = "role-${each.key}"\n}\n'
+        'resource "aws_iam_role_policy_attachment" "att" {\n  for_each   = aws_iam_role.r\n  role       = each.value.name\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
+        'resource "aws_ecs_task_definition" "t" {\n  family        = "t"\n  task_role_arn = values(aws_iam_role.r)[1].arn\n'
+        '  container_definitions = jsonencode([for r in values(aws_iam_role.r) : { name = r.name, image = "x:1" }])\n}\n'
+    )
+    rs = resources(tmp_path)
+    att = rs['aws_iam_role_policy_attachment.att["b"]']
+    assert (att.after["role"], att.references) == ("role-b", {"role": ('aws_iam_role.r["b"]',)})
+    td = rs["aws_ecs_task_definition.t"]
+    assert td.references["task_role_arn"] == ("aws_iam_role.r", 'aws_iam_role.r["b"]')
+    assert [c["name"] for c in json.loads(td.after["container_definitions"])] == ["role-a", "role-b"]
+    found = findings([tmp_path], "ecs-task-role-admin")
+    assert rows(found, "address", "status") == [("aws_ecs_task_definition.t", "fail")]

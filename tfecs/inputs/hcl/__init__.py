@@ -9,10 +9,15 @@ after apply from the source it was made from.
 
 Layers: `syntax` (parse), `evaluate` + `functions` + `types` (expressions), `config`
 (a module directory), `modules` (instances, count/for_each, expansion), `hybrid`.
+
+Why a value is unknown (an unsupported function, a module that is not downloaded, an
+expression Terraform would reject) is logged on the `tfecs.hcl` logger at debug level;
+`TFECS_DEBUG=1` prints those notes on stderr.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from contextlib import contextmanager
 from typing import Any, Iterator
@@ -23,8 +28,18 @@ from .hybrid import enrich
 from .modules import Loader
 
 
+def _debug_notes() -> None:
+    log = logging.getLogger("tfecs.hcl")
+    if os.environ.get("TFECS_DEBUG") and not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("tfecs: debug: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.DEBUG)
+
+
 def load_directory(path: str, *, variables: dict[str, str] | None = None, var_files: tuple[str, ...] = ()) -> list[RawResource]:
     _check_dir(path)
+    _debug_notes()
     with _errors_under(path, var_files):
         loader = Loader(path, dict(variables or {}), tuple(var_files))
         resources = list(loader.root_instance.expand())
@@ -44,6 +59,7 @@ def enrich_plan(
     """`plan_variables`: the plan's root variable values (`{"name": value}`), which win
     over defaults and .tfvars files."""
     _check_dir(source_dir)
+    _debug_notes()
     with _errors_under(source_dir, var_files):
         loader = Loader(source_dir, dict(variables or {}), tuple(var_files), plan=resources, plan_variables=plan_variables)
         enrich(loader, resources)

@@ -413,6 +413,12 @@ def _splat(node: Splat, ctx: Ctx) -> Any:
 
 # ---------------------------------------------------------------------------- calls
 
+# Functions that move values around without looking inside them: resources and module
+# instances pass through them as they are (`values(aws_iam_role.r)[0].name`).
+_OPAQUE_OK = frozenset(
+    {"values", "keys", "length", "element", "concat", "merge", "lookup", "tolist", "tomap", "one", "reverse", "slice", "coalescelist"}
+)
+
 _FILE_HASHES = {"filemd5": "md5", "filesha1": "sha1", "filesha256": "sha256", "filesha512": "sha512"}
 
 
@@ -422,7 +428,9 @@ def _call(node: Call, ctx: Ctx) -> Any:
         return _try(node, ctx)
     if name == "can":
         return _can(node, ctx)
-    args = [materialize(evaluate(a, ctx), ctx) for a in node.args]
+    args = [evaluate(a, ctx) for a in node.args]
+    if name not in _OPAQUE_OK:
+        args = [materialize(a, ctx) for a in args]
     if node.expand and args:
         last = args.pop()
         if isinstance(last, Unknown):

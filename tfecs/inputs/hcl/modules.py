@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from ...errors import InputError
 from ..raw import Location, RawResource, split_address
 from .config import ModuleCall, ModuleConfig, load_config, parse_file
-from .evaluate import Collector, Ctx, Files, evaluate, materialize, note
+from .evaluate import Collector, Ctx, Files, evaluate, note
 from .functions import set_of
 from .nodes import Block, Body, GetAttr, Index, Name, Node
 from .syntax import HclSyntaxError, parse_expression
@@ -32,7 +32,7 @@ from .values import UNKNOWN, EvalError, Lazy, Unknown, has_unknown, join, split,
 # model's PolicyDocument would read an unknown Action as no action at all, a silent
 # pass, so a partly unknown policy stays wholly unknown, as in a plan.
 JSON_ATTRS = frozenset({"container_definitions"})
-META_ATTRS = frozenset({"count", "for_each", "depends_on", "provider", "providers", "source", "version"})
+META_ATTRS = frozenset({"count", "for_each", "depends_on", "provider"})
 META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
 MAX_MODULE_DEPTH = 32
 # What makes a value unknown instead of failing the scan: an expression Terraform would
@@ -79,6 +79,9 @@ class ResourceRef(Lazy):
         self.inst_key = inst_key
 
     def get_attr(self, name: str, ctx: Ctx) -> Any:
+        # Wherever the reference came from (each.value, a for variable, a module
+        # output), using it refers to this instance.
+        ctx.out.add((self.inst.resource_address(self.key, self.inst_key),))
         return self.inst.resource_attr(self.key, self.inst_key, name)
 
     def plain(self, ctx: Ctx) -> Any:
@@ -457,7 +460,9 @@ class ModuleInstance:
                 n = evaluate(attrs["count"].expr, ctx)
                 keys = UNKNOWN if has_unknown(n) else list(range(int(to_number(n))))
             elif "for_each" in attrs:
-                each = materialize(evaluate(attrs["for_each"].expr, ctx), ctx)
+                each = evaluate(attrs["for_each"].expr, ctx)
+                if isinstance(each, Lazy):
+                    each = each.plain(ctx)
                 if isinstance(each, Unknown):
                     keys = UNKNOWN
                 elif isinstance(each, dict):
@@ -738,7 +743,9 @@ def _eval_dynamic(block: Block, ctx: Ctx) -> Any:
     attrs = block.body.attributes
     if "for_each" not in attrs:
         raise EvalError("a dynamic block needs for_each")
-    each = materialize(evaluate(attrs["for_each"].expr, ctx), ctx)
+    each = evaluate(attrs["for_each"].expr, ctx)
+    if isinstance(each, Lazy):
+        each = each.plain(ctx)
     if isinstance(each, Unknown):
         return UNKNOWN
     iterator = block.labels[0] if block.labels else "each"
