@@ -439,3 +439,19 @@ def test_for_each_over_a_resource_links_each_instance(tmp_path):
     assert [c["name"] for c in json.loads(td.after["container_definitions"])] == ["role-a", "role-b"]
     found = findings([tmp_path], "ecs-task-role-admin")
     assert rows(found, "address", "status") == [("aws_ecs_task_definition.t", "fail")]
+
+
+def test_registry_modules_downloaded_by_terraform_init_are_scanned(tmp_path):
+    (tmp_path / "main.tf").write_text('module "ecs" {\n  source  = "acme/ecs/aws"\n  version = "1.0.0"\n  privileged = true\n}\n')
+    downloaded = tmp_path / ".terraform" / "modules" / "ecs"
+    downloaded.mkdir(parents=True)
+    (downloaded / "main.tf").write_text(
+        'variable "privileged" {\n  type = bool\n}\n'
+        'resource "aws_ecs_task_definition" "this" {\n  family = "x"\n'
+        '  container_definitions = jsonencode([{ name = "a", image = "a:1", privileged = var.privileged }])\n}\n'
+    )
+    (tmp_path / ".terraform" / "modules" / "modules.json").write_text(
+        json.dumps({"Modules": [{"Key": "", "Source": "", "Dir": "."}, {"Key": "ecs", "Source": "registry.terraform.io/acme/ecs/aws", "Version": "1.0.0", "Dir": ".terraform/modules/ecs"}]})
+    )
+    found = findings([tmp_path], "ecs-privileged-container")
+    assert rows(found, "address", "status", "file", "line") == [("module.ecs.aws_ecs_task_definition.this", "fail", ".terraform/modules/ecs/main.tf", 6)]
