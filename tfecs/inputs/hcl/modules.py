@@ -35,6 +35,7 @@ JSON_ATTRS = frozenset({"container_definitions"})
 META_ATTRS = frozenset({"count", "for_each", "depends_on", "provider"})
 META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
 MAX_MODULE_DEPTH = 32
+MAX_INSTANCES = 10_000  # a larger count is treated as unknown (one [*] instance)
 # What makes a value unknown instead of failing the scan: an expression Terraform would
 # reject or this evaluator does not follow (EvalError), and, as a safety net for
 # constructs nobody anticipated, Python's own errors while evaluating. Input errors
@@ -458,6 +459,8 @@ class ModuleInstance:
         try:
             if "count" in attrs:
                 n = evaluate(attrs["count"].expr, ctx)
+                if not has_unknown(n) and to_number(n) > MAX_INSTANCES:
+                    raise EvalError(f"count = {n} is more than {MAX_INSTANCES} instances")
                 keys = UNKNOWN if has_unknown(n) else list(range(int(to_number(n))))
             elif "for_each" in attrs:
                 each = evaluate(attrs["for_each"].expr, ctx)
@@ -639,8 +642,7 @@ class ModuleInstance:
                 sensitive[name] = True
         after, unknown = split(values, _is_json_attr, elementwise=mode == "data")
         if mode == "data" and rtype == "aws_iam_policy_document":
-            after["json"] = None
-            unknown = {**(unknown or {}), "json": True}
+            unknown = {**(unknown or {}), "json": True}  # rendered by the provider
         return RawResource(
             address=self.resource_address(key, inst_key),
             mode=mode,

@@ -263,7 +263,7 @@ def split(value: Any, json_attr: Callable[[str], bool] | None = None, name: str 
             inner = decode_partial(value) if (value.has_json or value.segments is not None) else UNKNOWN
             # A list with a wholly unknown element (a whole container) is wholly unknown:
             # an element the model cannot see must not be skipped as if absent.
-            if not isinstance(inner, Unknown) and not (isinstance(inner, list) and any(isinstance(v, Unknown) for v in inner)):
+            if not isinstance(inner, Unknown) and not (isinstance(inner, list) and any(isinstance(v, (Unknown, Lazy)) for v in inner)):
                 return split(inner, elementwise=True)
         return None, True
     if isinstance(value, Lazy):
