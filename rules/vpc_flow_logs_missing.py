@@ -58,7 +58,8 @@ class VpcFlowLogsMissing(Rule):
     def check(self, inv: Inventory) -> Iterator[Finding]:
         dangling = [fl for fl in inv.of(FlowLog) if fl.is_unknown("vpc_id") and not inv.linked(fl, "vpc_id", Vpc)]
         for vpc in inv.of(Vpc):
-            if vpc.type != "aws_vpc" or "create" not in vpc.actions:
+            # HCL has no actions: everything there is to be created.
+            if vpc.type != "aws_vpc" or (vpc.actions and "create" not in vpc.actions):
                 continue
             logs = inv.referrers(vpc, FlowLog, "vpc_id")
             if any(not fl.accept_only for fl in logs if not fl.is_unknown("traffic_type")):

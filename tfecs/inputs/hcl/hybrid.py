@@ -27,8 +27,8 @@ def enrich(loader: Loader, resources: list[RawResource]) -> None:
         block = inst.config.resources[key]
         raw.location = location_of(block)
         names = configured_names(block)
-        if raw.configured is None:
-            raw.configured = frozenset(names)
+        # The source also knows `dynamic` blocks, which plan JSON leaves out.
+        raw.configured = frozenset(names) | (raw.configured or frozenset())
         refs = dict(raw.references)
         for name in names:
             value, found_refs, _ = inst.attr_value(key, inst_key, name)
