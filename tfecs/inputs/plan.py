@@ -10,6 +10,7 @@ the role resource.
 from __future__ import annotations
 
 import codecs
+import re
 from typing import Any, Iterator
 
 import orjson
@@ -72,6 +73,112 @@ def parse_json(data: bytes, where: str) -> Any:
         raise InputError(f"invalid JSON at line {line} column {col}: {reason}", where=where) from None
 
 
+_WS = rb"[ \t\n\r]*"
+_OPEN = re.compile(_WS + rb"\{")
+_MEMBER = re.compile(_WS + rb'("(?:[^"\\\x00-\x1f]|\\.)*")' + _WS + rb":" + _WS)
+_NEXT = re.compile(_WS + rb"([,}])")
+_END = re.compile(_WS + rb"\Z")
+_CONTINUATION = bytes(range(0x80, 0xC0))
+_NOT_CONTINUATION = bytes(b for b in range(256) if not 0x80 <= b < 0xC0)
+# Members read_plan never reads: resource_drift, and planned_values when resource_changes
+# is there (it holds the same resources, with before, unknown and sensitive trees).
+_UNREAD = ("resource_drift",)
+_TRAILING = "unexpected content after document"  # orjson's error for bytes after a value
+
+
+def _plan_members(data: bytes) -> dict | None:
+    """The plan's top-level object, parsed member by member, without building the
+    members read_plan does not read: the parse is where memory peaks (the bytes, orjson's
+    document tree and the objects at once), and planned_values is a quarter of a plan.
+
+    Exact: each member is parsed wrapped in an array, one level deep as in the whole
+    document, so nesting limits and every accepted or rejected value are the same; the
+    members skipped are still checked. Anything unexpected (not an object, not plain
+    UTF-8, an error anywhere) returns None and the whole text is parsed as before."""
+    if not (data[:16].lstrip()[:1] == b"{" and not (len(data) >= 4 and data[1] == 0 and data[3] == 0)):
+        return None
+    opened = _OPEN.match(data)
+    if opened is None:
+        return None
+    view = memoryview(data)
+    ascii_only = data.isascii()
+    spans: dict[str, tuple[int, int]] = {}
+    pos = opened.end()
+    while True:
+        member = _MEMBER.match(data, pos)
+        if member is None:
+            return None
+        try:
+            key = orjson.loads(member.group(1))
+        except orjson.JSONDecodeError:
+            return None
+        start = member.end()
+        end = _value_end(data, view, start, ascii_only)
+        if end is None:
+            return None
+        spans[key] = (start, end)  # a repeated key keeps its place and takes the last value, as in a dict
+        after = _NEXT.match(data, end)
+        if after is None:
+            return None
+        pos = after.end()
+        if after.group(1) == b"}":
+            break
+    if _END.match(data, pos) is None:
+        return None
+    unread = set(_UNREAD)
+    changes = spans.get("resource_changes")
+    if changes is not None and not data.startswith(b"null", changes[0]):
+        unread.add("planned_values")
+    doc: dict = {}
+    for key, (start, end) in spans.items():
+        # An unread member is checked, not built: the trailing byte stops orjson after
+        # it has parsed the tree and before it makes any object.
+        wrapped = b"".join((b"[", view[start:end], b"] x" if key in unread else b"]"))
+        try:
+            value = orjson.loads(wrapped)
+        except orjson.JSONDecodeError as exc:
+            if key in unread and str(exc).startswith(_TRAILING):
+                continue
+            return None
+        if key in unread:
+            return None
+        doc[key] = value[0]
+    return doc
+
+
+def _value_end(data: bytes, view: memoryview, start: int, ascii_only: bool) -> int | None:
+    """Where the JSON value at `start` ends: orjson parses it (its tree, no objects) and
+    stops at the first byte after it, saying where in characters. orjson takes in all it
+    is given, so it is given a window that grows until the value ends inside it."""
+    window = 1 << 12
+    while True:
+        stop = min(len(data), start + window)
+        try:
+            orjson.loads(view[start:stop])
+        except orjson.JSONDecodeError as exc:
+            if str(exc).startswith(_TRAILING):
+                chars = exc.pos
+                break
+            if stop == len(data):
+                return None
+        else:
+            if stop == len(data):
+                return None  # the value ran to the end: the object is not closed
+        window <<= 3  # cut short (or a number cut in two): a larger window
+    if ascii_only:
+        return start + chars
+    # Characters to bytes: each continuation byte of a multi-byte character adds one.
+    size = chars
+    while True:
+        extra = len(data[start : start + size].translate(None, _NOT_CONTINUATION))
+        if chars + extra == size:
+            break
+        size = chars + extra
+    if start + size < len(data) and data[start + size] in _CONTINUATION:
+        return None
+    return start + size
+
+
 def _expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
     if not isinstance(value, kind):
         names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
@@ -101,7 +208,9 @@ class Plan:
 
 
 def read_plan(data: bytes, where: str) -> Plan:
-    doc = parse_json(data, where)
+    doc = _plan_members(data)
+    if doc is None:
+        doc = parse_json(data, where)
     if not isinstance(doc, dict):
         raise InputError(f"not a Terraform plan: the top level is {_kind(doc)}, not an object", where=where)
     if "format_version" not in doc:

@@ -1,0 +1,99 @@
+"""The plan reader parses the top-level object member by member and skips what it never
+reads (planned_values next to resource_changes, resource_drift): the members it keeps
+are exactly what a whole parse gives, and every document a whole parse rejects still
+falls back to it (so the error messages are the same)."""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+import pytest
+from conftest import CORPUS
+
+from tfecs.errors import InputError
+from tfecs.inputs.plan import _plan_members, parse_json, read_plan
+
+SKIPPED = ("resource_drift",)
+
+
+def _expected(doc: dict) -> dict:
+    out = {k: v for k, v in doc.items() if k not in SKIPPED}
+    if doc.get("resource_changes") is not None:
+        out.pop("planned_values", None)
+    return out
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.json")), ids=lambda p: p.name)
+def test_real_plans_parse_as_a_whole_parse_does(path):
+    data = path.read_bytes()
+    members = _plan_members(data)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        assert members is None  # UTF-16: decoded first, then parsed whole
+        return
+    assert members is not None
+    whole = parse_json(data, str(path))
+    assert members == _expected(whole)
+    assert list(members) == list(_expected(whole))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"format_version":"1.2","resource_changes":[],"planned_values":{"x":1}}',
+        ' \n{ "format_version" : "1.2" ,\t"planned_values" : {"root_module":{}} , "resource_changes" : null }\r\n',
+        '{"format_version":"1.2","resource_changes":[1],"resource_changes":[2],"a":"é€😀","b":[ "é" ,1]}',
+        '{"format_version":"1.2","prior_state":{"values":{"k":"\\u00e9\\"}\\\\"}},"n":-1.5e3,"t":true,"f":false,"z":null}',
+        '{"f\\u006frmat_version":"1.2","resource_changes":123456789012345678901234567890}',
+        '{"format_version":"1.2","resource_drift":[{"a":1}],"x":12345}',
+    ],
+)
+def test_members_equal_the_whole_parse(text):
+    data = text.encode()
+    assert _plan_members(data) == _expected(orjson.loads(data))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"a":1',
+        b'{"a":1} x',
+        b'{"a":1}\x0c',
+        b'{"a":NaN}',
+        b'{"a":1,}',
+        b'{"a" 1}',
+        b'{"resource_changes":[],"planned_values":{"x":tru}}',  # a skipped member is still checked
+        b'{"resource_changes":[],"planned_values":"\\ud800"}',
+        b'{"a":"\xff"}',
+        b'{"a":' + b"[" * 1024 + b"]" * 1024 + b"}",  # the whole document is 1025 deep
+        b'{"resource_changes":[],"planned_values":' + b"[" * 1024 + b"]" * 1024 + b"}",
+    ],
+)
+def test_what_a_whole_parse_rejects_falls_back_to_it(data):
+    assert _plan_members(data) is None
+    with pytest.raises((orjson.JSONDecodeError, InputError)):
+        parse_json(data, "plan.json")
+
+
+@pytest.mark.parametrize("data", [b"[1, 2]", b"{}", b' "x"', b"\xef\xbb\xbf{}"])
+def test_other_documents_are_parsed_whole(data):
+    assert _plan_members(data) is None
+
+
+def test_nesting_just_within_the_limit_is_kept():
+    data = b'{"format_version":"1.2","a":' + b"[" * 1023 + b"]" * 1023 + b"}"
+    value = _plan_members(data)["a"]
+    depth = 0
+    while isinstance(value, list) and value:
+        value, depth = value[0], depth + 1
+    assert value == [] and depth == 1022
+
+
+def test_planned_values_are_read_when_resource_changes_is_null():
+    doc = {
+        "format_version": "1.0",
+        "resource_changes": None,
+        "planned_values": {"root_module": {"resources": [{"address": "aws_ecr_repository.r", "mode": "managed", "type": "aws_ecr_repository", "name": "r", "values": {"name": "r"}}]}},
+    }
+    plan = read_plan(json.dumps(doc).encode(), "plan.json")
+    assert [r.address for r in plan.resources] == ["aws_ecr_repository.r"]
