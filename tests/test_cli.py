@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 from conftest import ROOT, TESTDATA
-from planfixture import write_plan
+from planfixture import build_plan, write_plan
 
 from tfecs import __version__
 from tfecs_rules import ALL_RULES
@@ -104,3 +104,18 @@ def test_installed_command_from_another_directory(tmp_path):
     assert ("ecs-privileged-container", "aws_ecs_task_definition.bad_host") in {(f["rule"], f["address"]) for f in report["findings"]}
     bad = subprocess.run(["tfecs", "scan", "missing.json"], cwd=tmp_path, capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.strip() == "tfecs: error: missing.json: no such file" and bad.stdout == ""
+
+
+def test_values_of_sensitive_variables_never_print(run_cli, tmp_path):
+    """Plan JSON prints sensitive variables in clear; --source evaluation can carry them
+    into attributes the plan did not mark. Every output masks them."""
+    doc = build_plan([{"address": "aws_ecr_repository.r", "values": {"name": "team-hunter2-repo", "image_tag_mutability": "MUTABLE"}}])
+    doc["variables"] = {"repo_name": {"value": "team-hunter2-repo"}}
+    doc["configuration"]["root_module"]["variables"] = {"repo_name": {"sensitive": True}}
+    plan = tmp_path / "p.json"
+    plan.write_text(json.dumps(doc))
+    for fmt in ("table", "json"):
+        code, out, err = run_cli("scan", str(plan), "-f", fmt, "--rule", "ecr-tag-mutable")
+        assert code == 1
+        assert "team-hunter2-repo" not in out + err
+        assert "(redacted)" in out

@@ -48,7 +48,7 @@ def findings(tmp_path, resources, rules=NETWORK_RULES):
 
 def inventory(tmp_path, resources) -> Inventory:
     plan = write_plan(resources, tmp_path / "plan.json")
-    _, raws, _ = read_input(str(plan), SourceOptions())
+    _, raws, _, _ = read_input(str(plan), SourceOptions())
     return Inventory.build(raws)
 
 

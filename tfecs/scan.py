@@ -27,8 +27,9 @@ class SourceOptions:
     var_files: tuple[str, ...] = ()
 
 
-def read_input(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResource], bool]:
-    """Resources of one input, and whether it has a prior state to compare with."""
+def read_input(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResource], bool, set[str]]:
+    """Resources of one input, whether it has a prior state to compare with, and the
+    values of variables it declares sensitive (never to be printed)."""
     if path != "-" and os.path.isdir(path):
         return _read_hcl(path, src)
     if path.endswith(".tf"):
@@ -48,7 +49,7 @@ def read_input(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResour
             enrich_plan(plan.resources, src.source, variables=src.variables, var_files=src.var_files, plan_variables=plan_variables)
     managed = sum(1 for r in plan.resources if r.mode == "managed")
     info = InputInfo(path, plan.kind, plan.format_version, plan.terraform_version, managed)
-    return info, plan.resources, True
+    return info, plan.resources, True, sensitive_variables(plan.doc)
 
 
 def _read_hcl(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResource], bool]:
@@ -59,7 +60,21 @@ def _read_hcl(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResourc
     with stage("parse hcl"):
         resources = load_directory(path, variables=src.variables, var_files=src.var_files)
     managed = sum(1 for r in resources if r.mode == "managed")
-    return InputInfo(path, "hcl", None, None, managed), resources, False
+    return InputInfo(path, "hcl", None, None, managed), resources, False, set()
+
+
+def sensitive_variables(doc: dict) -> set[str]:
+    """The plan's values of root variables declared `sensitive = true`: plan JSON prints
+    them in clear, and HCL evaluation of --source may carry them into attributes."""
+    declared = ((doc.get("configuration") or {}).get("root_module") or {}).get("variables") or {}
+    values = doc.get("variables") or {}
+    out: set[str] = set()
+    for name, decl in declared.items() if isinstance(declared, dict) else ():
+        if isinstance(decl, dict) and decl.get("sensitive") and isinstance(values.get(name), dict):
+            value = values[name].get("value")
+            if isinstance(value, str):
+                out.add(value)
+    return out
 
 
 def _read_bytes(path: str) -> bytes:
@@ -89,7 +104,7 @@ def scan(
     for path in paths:
         where = "<stdin>" if path == "-" else path
         try:
-            info, raws, has_prior = read_input(path, src)
+            info, raws, has_prior, secret_vars = read_input(path, src)
         except TfecsError as exc:
             at = where if exc.where in (None, "-") else exc.where
             report.errors.append(ErrorInfo("input", exc.message, at))
@@ -100,7 +115,7 @@ def scan(
                 r.input = where
         report.inputs.append(info)
         with stage("secrets"):
-            secrets |= sensitive_values(raws)
+            secrets |= sensitive_values(raws) | secret_vars
         with stage("model after"):
             after = Inventory.build(raws)
         report.errors.extend(ErrorInfo("resource", e.message, e.address) for e in after.errors)
