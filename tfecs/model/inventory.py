@@ -312,7 +312,13 @@ class Inventory:
 
     # Security groups --------------------------------------------------------------------
     def ingress_rules(self) -> Iterator[network.IngressRule]:
-        """Every ingress permission: inline blocks and both kinds of rule resource."""
+        """Every ingress permission: inline blocks and both kinds of rule resource.
+
+        A group's `ingress` in the prior state also lists the permissions its rule
+        resources created (no-op and update plans); an inline entry's CIDRs that a rule
+        resource of the group declares with the same protocol and ports are left to that
+        rule resource, so one permission gives one finding, on the resource declaring it."""
+        resources = list(self._rule_resource_ingress())
         for sg in self.of(network.SecurityGroup):
             if not sg.ingress and sg.is_unknown("ingress"):
                 # The whole set is known only after apply (e.g. a dynamic block).
@@ -325,7 +331,7 @@ class Inventory:
                 if not isinstance(ing, dict):
                     continue
                 unknown = subtree(subtree(sg.tf.after_unknown, "ingress"), i)
-                yield network.IngressRule(
+                inline = network.IngressRule(
                     declared_by=sg,
                     path=("ingress", i),
                     from_port=ing.get("from_port"),
@@ -337,6 +343,10 @@ class Inventory:
                     ports_unknown=any(tree_any(subtree(unknown, k)) for k in ("from_port", "to_port", "protocol")),
                     security_group_address=sg.address,
                 )
+                yield _without_declared_elsewhere(inline, resources)
+        yield from resources
+
+    def _rule_resource_ingress(self) -> Iterator[network.IngressRule]:
         for rule in self.of(network.SecurityGroupRule):
             if (rule.rule_type or "").lower() != "ingress":
                 continue
@@ -370,6 +380,25 @@ class Inventory:
                 unknown_attrs=tuple(a for a in ("cidr_ipv4", "cidr_ipv6") if rule.is_unknown(a)),
                 ports_unknown=any(rule.is_unknown(a) for a in ("from_port", "to_port", "ip_protocol")),
             )
+
+
+def _without_declared_elsewhere(inline: network.IngressRule, resources: list[network.IngressRule]) -> network.IngressRule:
+    """The inline entry without the CIDRs that a rule resource of the same group declares
+    with the same protocol and ports (the group's state copy of that rule)."""
+    if not inline.cidrs or inline.ports_unknown:
+        return inline
+    declared = {
+        c
+        for r in resources
+        if r.security_group_address == inline.security_group_address
+        and not r.ports_unknown
+        and r.protocol_name == inline.protocol_name
+        and r.ports() == inline.ports()
+        for c in r.cidrs
+    }
+    if not declared.intersection(inline.cidrs):
+        return inline
+    return inline.model_copy(update={"cidrs": tuple(c for c in inline.cidrs if c not in declared)})
 
 
 def _without_key(ref: str) -> str:
