@@ -77,12 +77,18 @@ _WS = rb"[ \t\n\r]*"
 _OPEN = re.compile(_WS + rb"\{")
 _MEMBER = re.compile(_WS + rb'("(?:[^"\\\x00-\x1f]|\\.)*")' + _WS + rb":" + _WS)
 _NEXT = re.compile(_WS + rb"([,}])")
-_END = re.compile(_WS + rb"\Z")
-_CONTINUATION = bytes(range(0x80, 0xC0))
+# Where the next top-level member probably starts: the names of the members Terraform
+# writes after the large ones (not format_version, which prior_state holds too, nor
+# `configuration` alone, a resource attribute). Only a guess: a value that parses
+# exactly up to it is proven to end there; else orjson finds the end.
+_NEXT_MEMBER = re.compile(
+    rb',"(?:planned_values|resource_drift|resource_changes|deferred_changes|output_changes|prior_state'
+    rb'|configuration":\{"(?:provider_config|root_module)|relevant_attributes|checks|timestamp|applyable|complete|errored)"'
+)
 _NOT_CONTINUATION = bytes(b for b in range(256) if not 0x80 <= b < 0xC0)
-# Members read_plan never reads: resource_drift, and planned_values when resource_changes
+# Members read_plan does not read: resource_drift, and planned_values when resource_changes
 # is there (it holds the same resources, with before, unknown and sensitive trees).
-_UNREAD = ("resource_drift",)
+_SKIPPED = ("planned_values", "resource_drift")
 _TRAILING = "unexpected content after document"  # orjson's error for bytes after a value
 
 
@@ -98,11 +104,15 @@ def _plan_members(data: bytes) -> dict | None:
     if not (data[:16].lstrip()[:1] == b"{" and not (len(data) >= 4 and data[1] == 0 and data[3] == 0)):
         return None
     opened = _OPEN.match(data)
-    if opened is None:
+    close = len(data) - 1  # the closing brace, after which only whitespace may come
+    while close > 0 and data[close] in b" \t\n\r" and len(data) - close < 4096:
+        close -= 1
+    if opened is None or data[close] != 0x7D:  # "}"
         return None
     view = memoryview(data)
     ascii_only = data.isascii()
-    spans: dict[str, tuple[int, int]] = {}
+    doc: dict = {}
+    skipped: dict[str, tuple[int, int]] = {}
     pos = opened.end()
     while True:
         member = _MEMBER.match(data, pos)
@@ -113,70 +123,85 @@ def _plan_members(data: bytes) -> dict | None:
         except orjson.JSONDecodeError:
             return None
         start = member.end()
-        end = _value_end(data, view, start, ascii_only)
-        if end is None:
+        guess = _NEXT_MEMBER.search(data, start, close)
+        parsed = _member(data, view, start, guess.start() if guess else close, key in _SKIPPED, ascii_only)
+        if parsed is None:
             return None
-        spans[key] = (start, end)  # a repeated key keeps its place and takes the last value, as in a dict
+        value, end = parsed
+        # A repeated key keeps its first place and takes the last value, as in a dict.
+        if key in _SKIPPED:
+            doc.pop(key, None)
+            skipped[key] = (start, end)
+        else:
+            skipped.pop(key, None)
+            doc[key] = value
         after = _NEXT.match(data, end)
         if after is None:
             return None
-        pos = after.end()
         if after.group(1) == b"}":
+            if after.start(1) != close:
+                return None
             break
-    if _END.match(data, pos) is None:
-        return None
-    unread = set(_UNREAD)
-    changes = spans.get("resource_changes")
-    if changes is not None and not data.startswith(b"null", changes[0]):
-        unread.add("planned_values")
-    doc: dict = {}
-    for key, (start, end) in spans.items():
-        # An unread member is checked, not built: the trailing byte stops orjson after
-        # it has parsed the tree and before it makes any object.
-        wrapped = b"".join((b"[", view[start:end], b"] x" if key in unread else b"]"))
-        try:
-            value = orjson.loads(wrapped)
-        except orjson.JSONDecodeError as exc:
-            if key in unread and str(exc).startswith(_TRAILING):
-                continue
+        pos = after.end()
+    changes = doc.get("resource_changes")
+    if "planned_values" in skipped and changes is None:  # read_plan reads it then
+        start, end = skipped["planned_values"]
+        parsed = _member(data, view, start, end, False, ascii_only)
+        if parsed is None:
             return None
-        if key in unread:
-            return None
-        doc[key] = value[0]
+        doc["planned_values"] = parsed[0]
     return doc
 
 
-def _value_end(data: bytes, view: memoryview, start: int, ascii_only: bool) -> int | None:
-    """Where the JSON value at `start` ends: orjson parses it (its tree, no objects) and
-    stops at the first byte after it, saying where in characters. orjson takes in all it
-    is given, so it is given a window that grows until the value ends inside it."""
-    window = 1 << 12
-    while True:
-        stop = min(len(data), start + window)
-        try:
-            orjson.loads(view[start:stop])
-        except orjson.JSONDecodeError as exc:
-            if str(exc).startswith(_TRAILING):
-                chars = exc.pos
-                break
-            if stop == len(data):
+def _member(data: bytes, view: memoryview, start: int, guess: int, check_only: bool, ascii_only: bool) -> tuple[Any, int] | None:
+    """The JSON value at `start` and where it ends; a large one probably ends at `guess`.
+
+    The value is parsed wrapped in an array (`check_only`: with a byte after it, so that
+    orjson checks the whole tree and stops before making objects). Parsed whole up to
+    the guess, it is proven to end there; else orjson says where it ends."""
+    small = _value_end(data, view, start, ascii_only, start + 4096)
+    for end in (small,) if small is not None else (guess, None):
+        if end is None:  # the guess was wrong: find the end, then parse up to it
+            end = _value_end(data, view, start, ascii_only, len(data))
+            if end is None:
                 return None
-        else:
-            if stop == len(data):
-                return None  # the value ran to the end: the object is not closed
-        window <<= 3  # cut short (or a number cut in two): a larger window
+        wrapped = b"".join((b"[", view[start:end], b"] x" if check_only else b"]"))
+        try:
+            value = orjson.loads(wrapped)
+        except orjson.JSONDecodeError as exc:
+            if check_only and str(exc).startswith(_TRAILING) and exc.pos == _chars(wrapped, ascii_only) - 1:
+                return None, end
+            continue
+        if not check_only:
+            return value[0], end
+    return None
+
+
+def _chars(text: bytes, ascii_only: bool) -> int:
+    """Characters in UTF-8 text: bytes that do not continue a multi-byte character."""
+    return len(text) if ascii_only else len(text.translate(None, bytes(range(0x80, 0xC0))))
+
+
+def _value_end(data: bytes, view: memoryview, start: int, ascii_only: bool, stop: int) -> int | None:
+    """Where the JSON value at `start` ends, if before `stop`: orjson parses it (its
+    tree, no objects) and stops at the first byte after it, saying where, in characters.
+    (orjson reads all it is given first, so a small value is given a small window.)"""
+    try:
+        orjson.loads(view[start:stop])
+    except orjson.JSONDecodeError as exc:
+        if not str(exc).startswith(_TRAILING):
+            return None
+        chars = exc.pos
+    else:
+        return None  # ran to the stop: longer, or not closed
     if ascii_only:
         return start + chars
-    # Characters to bytes: each continuation byte of a multi-byte character adds one.
-    size = chars
+    size = chars  # characters to bytes: each continuation byte adds one
     while True:
         extra = len(data[start : start + size].translate(None, _NOT_CONTINUATION))
         if chars + extra == size:
-            break
+            return start + size
         size = chars + extra
-    if start + size < len(data) and data[start + size] in _CONTINUATION:
-        return None
-    return start + size
 
 
 def _expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
