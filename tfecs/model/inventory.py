@@ -170,15 +170,19 @@ class Inventory:
         # Terraform lists `aws_iam_role.r["a"].arn` as `aws_iam_role.r["a"]` and also as the
         # bare `aws_iam_role.r`, which would stand for every instance: the specific wins.
         specific = {bare for ref in refs if (bare := _without_key(ref)) != ref}
+        values = value if value is not None else src.get(attr)
         for ref in refs:
             if ref in specific:
                 continue
-            for r in self.resolve(ref):
-                if isinstance(r, classes):
-                    found[r.address] = r  # type: ignore[assignment]
+            hits = [r for r in self.resolve(ref) if isinstance(r, classes)]
+            if len(hits) > 1:
+                # `aws_x.y[each.key].name` is listed as the bare `aws_x.y`: every instance.
+                # A known value tells which of them (a for_each over a subset of the keys).
+                hits = _matching_identity(hits, values) or hits
+            for r in hits:
+                found[r.address] = r  # type: ignore[assignment]
         if found:
             return list(found.values())
-        values = value if value is not None else src.get(attr)
         for v in values if isinstance(values, (list, tuple)) else (values,):
             if isinstance(v, str) and v:
                 for cls in classes:
@@ -380,6 +384,14 @@ class Inventory:
                 unknown_attrs=tuple(a for a in ("cidr_ipv4", "cidr_ipv6") if rule.is_unknown(a)),
                 ports_unknown=any(rule.is_unknown(a) for a in ("from_port", "to_port", "ip_protocol")),
             )
+
+
+def _matching_identity(candidates: list[R], values: object) -> list[R]:
+    """The candidates whose id, ARN or name is one of the known string values."""
+    known = {v for v in (values if isinstance(values, (list, tuple)) else (values,)) if isinstance(v, str) and v}
+    if not known:
+        return []
+    return [r for r in candidates if any(r.get(a) in known for a in IDENTITY_ATTRS)]
 
 
 def _without_declared_elsewhere(inline: network.IngressRule, resources: list[network.IngressRule]) -> network.IngressRule:
