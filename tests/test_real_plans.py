@@ -99,16 +99,6 @@ def test_change_gate_blocks_exactly_what_the_change_introduces(run_cli):
     }
 
 
-def test_change_gate_without_the_introducing_rules_passes_and_fails_with_gate_all(run_cli):
-    """What remains when the introduced findings' rules are off is only existing
-    findings and fixes: exit 0 by default, 1 with --gate all."""
-    skip = [a for rule in sorted({r for r, _, _ in INTRODUCED}) for a in ("--skip-rule", rule)]
-    code, report = scan(run_cli, "change_gate", *skip)
-    assert code == 0 and report["summary"]["introduced"] == 0 and report["summary"]["existing"] > 0
-    code, _ = scan(run_cli, "change_gate", *skip, "--gate", "all")
-    assert code == 1
-
-
 def test_change_gate_table_says_which_change_did_it(run_cli):
     code, out, _ = run_cli("scan", str(REAL / "change_gate.json"))
     assert code == 1
@@ -117,3 +107,108 @@ def test_change_gate_table_says_which_change_did_it(run_cli):
     assert "aws_security_group.web (update)" in blocking and "ingress[1]" in blocking
     assert "aws_ecr_repository.bad_new (create)" in blocking
     assert "6 introduced (6 blocking)" in out
+
+
+# A change that only fixes things (testdata/terraform/change_fix_only): `before/` is an
+# estate with insecure resources, `after/` updates some in place, replaces a task
+# definition, deletes an admin policy and leaves the rest alone. Nothing it introduces
+# blocks, so it passes by default; --gate all still blocks on the debt it leaves.
+FIX_ONLY_ACTIONS = {
+    "aws_ecr_repository.app": ["update"],
+    "aws_ecr_repository.bad_legacy": ["no-op"],
+    "aws_ecs_cluster.main": ["update"],
+    "aws_ecs_service.app": ["update"],
+    "aws_ecs_task_definition.app": ["no-op"],
+    "aws_ecs_task_definition.worker": ["delete", "create"],
+    "aws_iam_policy.bad_legacy_admin": ["delete"],
+    "aws_iam_role.app_execution": ["no-op"],
+    "aws_iam_role.app_task": ["no-op"],
+    "aws_security_group.bad_legacy_rdp": ["no-op"],
+    "aws_security_group.web": ["update"],
+}
+
+FIX_ONLY_EXISTING = [
+    ("ecr-no-lifecycle-policy", "aws_ecr_repository.app", "update"),
+    ("ecr-no-lifecycle-policy", "aws_ecr_repository.bad_legacy", "no-op"),
+    ("ecr-not-cmk-encrypted", "aws_ecr_repository.bad_legacy", "no-op"),
+    ("ecr-scan-on-push-disabled", "aws_ecr_repository.bad_legacy", "no-op"),
+    ("ecr-tag-mutable", "aws_ecr_repository.bad_legacy", "no-op"),
+    ("sg-open-to-world", "aws_security_group.bad_legacy_rdp", "no-op"),
+]
+
+FIX_ONLY_FIXED = [
+    ("ecr-scan-on-push-disabled", "aws_ecr_repository.app", "image_scanning_configuration[0].scan_on_push"),
+    ("ecr-tag-mutable", "aws_ecr_repository.app", "image_tag_mutability"),
+    ("ecs-container-insights-disabled", "aws_ecs_cluster.main", "setting[0].value"),
+    ("ecs-exec-enabled", "aws_ecs_service.app", "enable_execute_command"),
+    ("ecs-container-root-user", "aws_ecs_task_definition.worker", "container_definitions[0].user"),
+    ("ecs-privileged-container", "aws_ecs_task_definition.worker", "container_definitions[0].privileged"),
+    ("iam-admin-policy", "aws_iam_policy.bad_legacy_admin", "policy.Statement[0]"),
+    ("iam-ecs-exec-wildcard", "aws_iam_policy.bad_legacy_admin", "policy.Statement[0]"),
+    ("iam-passrole-wildcard", "aws_iam_policy.bad_legacy_admin", "policy.Statement[0]"),
+    ("iam-secrets-read-wildcard", "aws_iam_policy.bad_legacy_admin", "policy.Statement[0]"),
+    ("sg-open-to-world", "aws_security_group.web", "ingress[1]"),
+]
+
+
+def test_fix_only_plan_is_real_updates_a_replacement_a_delete_and_no_ops():
+    plan = json.loads((REAL / "change_fix_only.json").read_text())
+    changes = {rc["address"]: rc["change"] for rc in plan["resource_changes"]}
+    assert {a: c["actions"] for a, c in changes.items()} == FIX_ONLY_ACTIONS
+    # `before` holds the prior state's values, `after` the fixed ones.
+    repo = changes["aws_ecr_repository.app"]
+    assert (repo["before"]["image_tag_mutability"], repo["after"]["image_tag_mutability"]) == ("MUTABLE", "IMMUTABLE")
+    assert repo["before"]["image_scanning_configuration"] == [{"scan_on_push": False}]
+    assert repo["after"]["image_scanning_configuration"] == [{"scan_on_push": True}]
+    cluster = changes["aws_ecs_cluster.main"]
+    assert cluster["before"]["setting"] == [{"name": "containerInsights", "value": "disabled"}]
+    assert cluster["after"]["setting"] == [{"name": "containerInsights", "value": "enabled"}]
+    service = changes["aws_ecs_service.app"]
+    assert (service["before"]["enable_execute_command"], service["after"]["enable_execute_command"]) == (True, False)
+    sg = changes["aws_security_group.web"]
+    assert [r["from_port"] for r in sg["before"]["ingress"]] == [443, 22]
+    assert [r["from_port"] for r in sg["after"]["ingress"]] == [443]
+    worker = changes["aws_ecs_task_definition.worker"]
+    old = json.loads(worker["before"]["container_definitions"])[0]
+    new = json.loads(worker["after"]["container_definitions"])[0]
+    assert (old["privileged"], old["user"]) == (True, "root")
+    assert "privileged" not in new and new["user"] == "1000:1000"
+    assert worker["before"]["arn"] == "arn:aws:ecs:us-east-1:123456789012:task-definition/fix-only-worker:1"
+    admin = changes["aws_iam_policy.bad_legacy_admin"]
+    assert admin["after"] is None and json.loads(admin["before"]["policy"])["Statement"][0]["Action"] == "*"
+
+
+def test_fix_only_change_passes_and_lists_what_it_fixes(run_cli):
+    code, report = scan(run_cli, "change_fix_only")
+    assert code == 0
+    assert sorted((f["rule"], f["address"], f["action"]) for f in report["findings"]) == FIX_ONLY_EXISTING
+    assert {(f["status"], f["delta"], f["blocking"]) for f in report["findings"]} == {("fail", "existing", False)}
+    assert [(x["rule"], x["address"], x["path"]) for x in report["fixed"]] == FIX_ONLY_FIXED
+    # A deleted resource and a replaced one keep no finding of their own.
+    assert not [f for f in report["findings"] if f["address"] in ("aws_iam_policy.bad_legacy_admin", "aws_ecs_task_definition.worker")]
+    summary = report["summary"]
+    assert (summary["introduced"], summary["existing"], summary["fixed"], summary["blocking"]) == (0, 6, 11, 0)
+
+
+def test_fix_only_change_fails_with_gate_all(run_cli):
+    code, report = scan(run_cli, "change_fix_only", "--gate", "all")
+    assert code == 1
+    assert sorted((f["rule"], f["address"], f["action"]) for f in report["findings"] if f["blocking"]) == FIX_ONLY_EXISTING
+    assert {f["delta"] for f in report["findings"]} == {"existing"}
+    assert [(x["rule"], x["address"], x["path"]) for x in report["fixed"]] == FIX_ONLY_FIXED
+
+
+def test_fix_only_change_table_lists_the_fixes(run_cli):
+    code, out, _ = run_cli("scan", str(REAL / "change_fix_only.json"))
+    assert code == 0
+    assert "Blocking (" not in out and "Introduced, not blocking" not in out
+    existing = out[out.index("Existing before this change (reported, not blocking) (6)") : out.index("Fixed by this change")]
+    assert "aws_ecr_repository.app (update)" in existing
+    assert "aws_security_group.bad_legacy_rdp (no-op)" in existing
+    fixed = out[out.index("Fixed by this change (11)") :].splitlines()
+    assert fixed[1:12] == [f"  fixed  {rule}  {address} {path}" for rule, address, path in FIX_ONLY_FIXED]
+    assert fixed[-1] == "0 introduced (0 blocking), 6 existing, 11 fixed. Result: pass (exit 0)."
+    code, out, _ = run_cli("scan", str(REAL / "change_fix_only.json"), "--gate", "all")
+    assert code == 1
+    assert "Blocking (6)" in out
+    assert out.rstrip().splitlines()[-1] == "0 introduced (6 blocking), 6 existing, 11 fixed. Result: blocked (exit 1)."
