@@ -259,10 +259,16 @@ def _by_status(found):
 ACTION_DEPENDENT = {"vpc-flow-logs-missing"}
 
 
-@pytest.mark.parametrize("scenario", ["ecs_insecure", "ecs_hardened", "modules_foreach", "unknown_container_defs", "change_gate"])
+def scenario_source(scenario):
+    """The configuration a real plan was made from (change scenarios: their after/)."""
+    folder = SCENARIOS / scenario
+    return folder / "after" if (folder / "after").is_dir() else folder
+
+
+@pytest.mark.parametrize("scenario", ["ecs_insecure", "ecs_hardened", "modules_foreach", "unknown_container_defs", "change_gate", "change_fix_only"])
 def test_hcl_alone_finds_what_the_plan_finds(scenario):
     plan = real_plan(scenario)
-    source = SCENARIOS / scenario / ("after" if scenario == "change_gate" else "")
+    source = scenario_source(scenario)
     from_plan = _by_status(findings([plan]))
     from_hcl = _by_status(findings([source]))
     drop = lambda s: {x for x in s if x[0] not in ACTION_DEPENDENT}  # noqa: E731
@@ -311,10 +317,10 @@ def test_hybrid_keeps_what_the_plan_knows_and_locates_every_resource():
     assert td.location.line_of("container_definitions") == 52
 
 
-@pytest.mark.parametrize("scenario", ["ecs_insecure", "ecs_hardened", "modules_foreach", "change_gate"])
+@pytest.mark.parametrize("scenario", ["ecs_insecure", "ecs_hardened", "modules_foreach", "change_gate", "change_fix_only"])
 def test_hybrid_never_loses_a_plan_failure(scenario):
     plan = real_plan(scenario)
-    source = SCENARIOS / scenario / ("after" if scenario == "change_gate" else "")
+    source = scenario_source(scenario)
     alone = _by_status(findings([plan]))
     hybrid = _by_status(findings([plan], source=source))
     assert alone["fail"] <= hybrid["fail"]
