@@ -84,7 +84,7 @@ def is_secret_name(name: str | None) -> bool:
         return True
     if len(words) >= 2:
         pair = (words[-2], last)
-        if last == "KEY" and words[-2] in KEY_QUALIFIERS:
+        if last in ("KEY", "KEYS") and words[-2] in KEY_QUALIFIERS:  # APP_KEYS (Strapi), API_KEYS
             return True
         if pair in SECRET_PAIRS and (pair != ("KEY", "ID") or (len(words) >= 3 and words[-3] == "ACCESS")):
             return True
