@@ -17,6 +17,9 @@ class VpcFlowLogsMissing(Rule):
     rejected traffic): it is reported on its `traffic_type`. Flow logs on a subnet or a
     network interface do not cover the VPC. Existing VPCs are not judged: they predate
     the change, and the before/after gate reports only what the change makes worse.
+    A flow log whose `vpc_id` comes from a local (the plan lists no reference for it, as
+    in terraform-aws-modules/vpc's `vpc_id = local.vpc_id`) counts for the one `aws_vpc`
+    of its module instance.
 
     ## Why is this bad?
     Without flow logs there is no record of which addresses the tasks in the VPC talked
@@ -57,11 +60,14 @@ class VpcFlowLogsMissing(Rule):
 
     def check(self, inv: Inventory) -> Iterator[Finding]:
         dangling = [fl for fl in inv.of(FlowLog) if fl.is_unknown("vpc_id") and not inv.linked(fl, "vpc_id", Vpc)]
+        by_module = _module_flow_logs(inv, dangling)
+        placed = {fl.address for logs in by_module.values() for fl in logs}
+        dangling = [fl for fl in dangling if fl.address not in placed]
         for vpc in inv.of(Vpc):
             # HCL has no actions: everything there is to be created.
             if vpc.type != "aws_vpc" or (vpc.actions and "create" not in vpc.actions):
                 continue
-            logs = inv.referrers(vpc, FlowLog, "vpc_id")
+            logs = inv.referrers(vpc, FlowLog, "vpc_id") or by_module.get(vpc.address, [])
             if any(not fl.accept_only for fl in logs if not fl.is_unknown("traffic_type")):
                 continue
             pending = [fl for fl in logs if fl.is_unknown("traffic_type")]
@@ -83,3 +89,18 @@ class VpcFlowLogsMissing(Rule):
                 )
             else:
                 yield self.fail(vpc, (), f"VPC {vpc.address} is created without a flow log")
+
+
+def _module_flow_logs(inv: Inventory, dangling: list[FlowLog]) -> dict[str, list[FlowLog]]:
+    """Flow logs whose `vpc_id` goes through a local (the plan's configuration lists no
+    reference for it: terraform-aws-modules/vpc writes `vpc_id = local.vpc_id`), given to
+    the one aws_vpc of their module instance."""
+    out: dict[str, list[FlowLog]] = {}
+    for fl in dangling:
+        if fl.refs("vpc_id") or fl.tf.configured is None:
+            continue
+        module = fl.tf.module_address
+        vpcs = [v for v in inv.of(Vpc) if v.type == "aws_vpc" and v.tf.module_address == module]
+        if len(vpcs) == 1:
+            out.setdefault(vpcs[0].address, []).append(fl)
+    return out
