@@ -114,6 +114,7 @@ class Inventory:
         self.by_address: dict[str, Resource] = {}
         self._by_class: dict[type, list[Resource]] = defaultdict(list)
         self._by_config: dict[str, list[Resource]] = defaultdict(list)
+        self._by_config_module: dict[str, dict[str, list[Resource]]] = {}
         self._identity: dict[str, dict[str, list[Resource]]] = {}
         self._referrers: dict[tuple, dict[str, list[Resource]]] = {}
         for r in self.resources:
@@ -159,7 +160,12 @@ class Inventory:
         candidates = self._by_config.get(conf, [])
         module = module_instance_of(target)
         if module and module != module_instance_of(conf):
-            return [c for c in candidates if module_instance_of(c.address) == module]
+            by_module = self._by_config_module.get(conf)
+            if by_module is None:  # indexed once per configuration address, when first asked
+                by_module = self._by_config_module[conf] = defaultdict(list)
+                for c in candidates:
+                    by_module[module_instance_of(c.address)].append(c)
+            return list(by_module.get(module, ()))
         return list(candidates)
 
     def linked(self, src: Resource, attr: str, targets: type[R] | tuple[type[R], ...], value: object = None) -> list[R]:
@@ -169,7 +175,7 @@ class Inventory:
         refs = src.refs(attr)
         # Terraform lists `aws_iam_role.r["a"].arn` as `aws_iam_role.r["a"]` and also as the
         # bare `aws_iam_role.r`, which would stand for every instance: the specific wins.
-        specific = {bare for ref in refs if (bare := _without_key(ref)) != ref}
+        specific = {bare for ref in refs if "[" in ref and (bare := _without_key(ref)) != ref}
         values = value if value is not None else src.get(attr)
         for ref in refs:
             if ref in specific:
@@ -323,6 +329,9 @@ class Inventory:
         resource of the group declares with the same protocol and ports are left to that
         rule resource, so one permission gives one finding, on the resource declaring it."""
         resources = list(self._rule_resource_ingress())
+        by_group: dict[str | None, list[network.IngressRule]] = defaultdict(list)
+        for r in resources:
+            by_group[r.security_group_address].append(r)
         for sg in self.of(network.SecurityGroup):
             if not sg.ingress and sg.is_unknown("ingress"):
                 # The whole set is known only after apply (e.g. a dynamic block).
@@ -347,7 +356,7 @@ class Inventory:
                     ports_unknown=any(tree_any(subtree(unknown, k)) for k in ("from_port", "to_port", "protocol")),
                     security_group_address=sg.address,
                 )
-                yield _without_declared_elsewhere(inline, resources)
+                yield _without_declared_elsewhere(inline, by_group.get(inline.security_group_address, []))
         yield from resources
 
     def _rule_resource_ingress(self) -> Iterator[network.IngressRule]:
