@@ -2,16 +2,23 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from tfecs.model.ecs import Service
+from tfecs.model.ecs import Service, TaskDefinition
 from tfecs.model.inventory import Inventory
 from tfecs.rule import Finding, Rule, RuleMeta, Severity
+
+
+# The current Fargate platform versions (Security Hub ECS.10's latestLinuxVersion and
+# latestWindowsVersion): pinning these is not pinning an old one.
+CURRENT_LINUX = "1.4.0"
+CURRENT_WINDOWS = "1.0.0"
 
 
 class EcsFargatePlatformNotLatest(Rule):
     """
     ## What it does
-    Flags ECS services on Fargate whose `platform_version` pins a version (`1.3.0`,
-    `1.4.0`) instead of `LATEST`. Unset means `LATEST`. A service is on Fargate with
+    Flags ECS services on Fargate whose `platform_version` pins an old version (`1.3.0`)
+    instead of `LATEST`. Unset means `LATEST`; pinning the current version (`1.4.0` on
+    Linux, `1.0.0` on Windows, as Security Hub's ECS.10 parameters say) passes. A service is on Fargate with
     `launch_type = "FARGATE"` or a `capacity_provider_strategy` using `FARGATE` or
     `FARGATE_SPOT`; with neither, the cluster's default capacity provider strategy
     decides, and since ECS accepts a platform version only for Fargate, a pinned version
@@ -72,6 +79,9 @@ class EcsFargatePlatformNotLatest(Rule):
                 yield self.unknown(svc, path)
                 continue
             if not svc.platform_pinned:
+                continue
+            windows = any(td.is_windows for td in inv.linked(svc, "task_definition", TaskDefinition))
+            if str(svc.platform_version) == (CURRENT_WINDOWS if windows else CURRENT_LINUX):
                 continue
             if fargate:
                 yield self.fail(svc, path, f"Fargate service {name!r} pins platform_version {svc.platform_version}, not LATEST")

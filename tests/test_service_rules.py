@@ -179,7 +179,7 @@ def test_exec_logging_follows_a_cluster_named_by_value_and_an_unknown_exec_flag(
 def test_platform_version_confidence_depends_on_how_fargate_is_known(tmp_path):
     resources = [
         {"address": "aws_ecs_service.explicit", "values": {"name": "e", "launch_type": "FARGATE", "platform_version": "1.3.0"}},
-        {"address": "aws_ecs_service.by_default", "values": {"name": "d", "platform_version": "1.4.0"}},
+        {"address": "aws_ecs_service.by_default", "values": {"name": "d", "platform_version": "1.2.0"}},
     ]
     found = findings(tmp_path, resources, EcsFargatePlatformNotLatest)
     assert [(f.address, f.status.value, f.confidence) for f in found] == [
