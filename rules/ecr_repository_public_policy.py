@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from tfecs.model.ecr import Repository, RepositoryPolicy
+from tfecs.model.iam import Statement
 from tfecs.model.inventory import Inventory
 from tfecs.rule import Finding, Rule, RuleMeta, Severity
 
@@ -67,18 +68,14 @@ class EcrRepositoryPublicPolicy(Rule):
     def check(self, inv: Inventory) -> Iterator[Finding]:
         for res in inv.of(RepositoryPolicy):
             ref = inv.document(res)
-            if ref.unknown:
-                yield self.unknown(ref.resource, ref.path)
-                continue
+            for path in ref.unknowns(_public):
+                yield self.unknown(ref.resource, path)
             if ref.document is None:
                 continue
             repos = inv.linked(res, "repository", Repository)
             target = f"repository {repos[0].name or repos[0].address!r}" if len(repos) == 1 else f"repository {res.repository or res.address!r}"
-            for st in ref.document.statements:
-                if not st.is_allow or st.conditions:
-                    continue
-                anyone = st.any_principal or (st.principals is None and st.not_principals is not None)
-                if not anyone:
+            for st in ref.statements:
+                if not _public(st):
                     continue
                 who = "any principal" if st.any_principal else "every principal but those in NotPrincipal"
                 yield self.fail(
@@ -86,3 +83,9 @@ class EcrRepositoryPublicPolicy(Rule):
                     (*ref.path, "Statement", st.index),
                     f"statement {st.sid or st.index} of the policy on {target} allows {who} with no Condition",
                 )
+
+
+def _public(st: Statement) -> bool:
+    """An Allow for any principal (or all but those in NotPrincipal) with no Condition."""
+    anyone = st.any_principal or (st.principals is None and st.not_principals is not None)
+    return st.is_allow and not st.conditions and anyone

@@ -94,10 +94,8 @@ class EcsTaskRoleAdmin(Rule):
             admin.append(f"AdministratorAccess attached by {res.address}.{format_path(where)}")
         for ref in inv.role_documents(role):
             where = f"{ref.resource.address}.{format_path(ref.path)}"
-            if ref.unknown:
-                unknown.append(where)
-            elif ref.document is not None:
-                admin.extend(f"{where} {ref.label(st)} allows every action on every resource" for st in ref.document.statements if st.grants_admin)
+            unknown.extend(f"{ref.resource.address}.{format_path(path)}" for path in ref.unknowns(lambda st: st.grants_admin))
+            admin.extend(f"{where} {ref.label(st)} allows every action on every resource" for st in ref.statements if st.grants_admin)
         for res, where in inv.unresolved_policies(role):
             unknown.append(f"{res.address}.{format_path(where)}")
         return admin, unknown

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from tfecs.model.iam import IamRole
+from tfecs.model.iam import IamRole, Statement
 from tfecs.model.inventory import Inventory
 from tfecs.rule import Finding, Rule, RuleMeta, Severity
 
@@ -69,16 +69,22 @@ class EcsTrustPolicyConfusedDeputy(Rule):
     def check(self, inv: Inventory) -> Iterator[Finding]:
         for role in inv.of(IamRole):
             ref = inv.document(role, "assume_role_policy")
-            if ref.unknown:
-                yield self.unknown(role, ref.path)
-                continue
-            if ref.document is None:
-                continue
-            for st in ref.document.statements:
-                if st.allows_assume and st.trusts_service(ECS_TASKS) and not st.has_condition_key(*SOURCE_KEYS):
+            for path in ref.unknowns(_may_lack_source_condition):
+                yield self.unknown(role, path)
+            for st in ref.statements:
+                if not st.allows_assume or st.has_condition_key(*SOURCE_KEYS):
+                    continue
+                if st.trusts_service(ECS_TASKS):
                     yield self.fail(
                         role,
                         ref.statement_path(st),
                         f"trust policy {ref.label(st)} of role {role.name or role.address!r} trusts {ECS_TASKS} "
                         "with no aws:SourceAccount or aws:SourceArn condition",
                     )
+                elif st.may_trust_service(ECS_TASKS):
+                    # A Service principal computed at apply (`ecs-tasks.${dns_suffix}`) may be it.
+                    yield self.unknown(role, (*ref.statement_path(st), "Principal", "Service"))
+
+
+def _may_lack_source_condition(st: Statement) -> bool:
+    return st.allows_assume and st.may_trust_service(ECS_TASKS) and not st.has_condition_key(*SOURCE_KEYS)

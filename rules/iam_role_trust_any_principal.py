@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from tfecs.model.iam import IamRole
+from tfecs.model.iam import IamRole, Statement
 from tfecs.model.inventory import Inventory
 from tfecs.rule import Finding, Rule, RuleMeta, Severity
 
@@ -59,15 +59,16 @@ class IamRoleTrustAnyPrincipal(Rule):
     def check(self, inv: Inventory) -> Iterator[Finding]:
         for role in inv.of(IamRole):
             ref = inv.document(role, "assume_role_policy")
-            if ref.unknown:
-                yield self.unknown(role, ref.path)
-                continue
-            if ref.document is None:
-                continue
-            for st in ref.document.statements:
-                if st.allows_assume and st.any_principal and not st.conditions:
+            for path in ref.unknowns(_open_to_anyone):
+                yield self.unknown(role, path)
+            for st in ref.statements:
+                if _open_to_anyone(st):
                     yield self.fail(
                         role,
                         ref.statement_path(st),
                         f"trust policy {ref.label(st)} lets any principal (*) assume role {role.name or role.address!r}, with no condition",
                     )
+
+
+def _open_to_anyone(st: Statement) -> bool:
+    return st.allows_assume and st.any_principal and not st.conditions

@@ -379,18 +379,22 @@ def test_scan_copies_of_a_directory_do_not_share_file_names(tmp_path):
     assert resources(b / "nested")["aws_ecs_task_definition.bad_file"].location.file == "main.tf"
 
 
-def test_partly_unknown_policies_stay_wholly_unknown(tmp_path):
-    """The model reads a decoded policy without its unknown tree: an unknown Action would
-    read as no action, a silent pass. So a policy is decoded only when fully known."""
+def test_partly_unknown_policies_are_decoded_with_their_unknown_tree(tmp_path):
+    """A partly known policy is handed on decoded, like container definitions; the model
+    reads its unknown tree, so an unknown Action makes the statement unknown, not a pass
+    (more in tests/test_policy_unknowns.py)."""
     (tmp_path / "main.tf").write_text(
         'variable "actions" {\n  type = list(string)\n}\n'
         'resource "aws_iam_policy" "p" {\n  name = "p"\n'
         '  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }] })\n}\n'
     )
     (policy,) = load_directory(str(tmp_path))
-    assert (policy.after, policy.after_unknown) == ({"name": "p"}, {"policy": True})
+    assert (policy.after, policy.after_unknown) == (
+        {"name": "p", "policy": {"Statement": [{"Effect": "Allow", "Resource": "*"}]}},
+        {"policy": {"Statement": [{"Action": True}]}},
+    )
     found = findings([tmp_path], "iam-admin-policy")
-    assert rows(found, "address", "status", "path_text", "line") == [("aws_iam_policy.p", "unknown", "policy", 6)]
+    assert rows(found, "address", "status", "path_text", "line") == [("aws_iam_policy.p", "unknown", "policy.Statement[0].Action", 6)]
 
 
 def test_a_wholly_unknown_container_makes_the_list_unknown(tmp_path):

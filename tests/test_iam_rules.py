@@ -222,20 +222,32 @@ def test_computed_resource_is_not_a_wildcard():
 
 
 @pytest.mark.parametrize(
+    "statement, unknown, element",
+    [
+        ([{"actions": [None], "resources": ["*"]}], {"statement": [{"actions": [True]}]}, "Action"),
+        ([{"actions": ["s3:GetObject"], "resources": None}], {"statement": [{"resources": True}]}, "Resource"),
+        ([{"actions": ["s3:GetObject"], "effect": None}], {"statement": [{"effect": True}]}, "Effect"),
+        ([{"actions": ["sts:AssumeRole"], "principals": [{"type": None, "identifiers": ["*"]}]}],
+         {"statement": [{"principals": [{"type": True}]}]}, "Principal"),
+        ([{"actions": ["sts:AssumeRole"], "condition": [{"test": "StringEquals", "variable": None, "values": ["1"]}]}],
+         {"statement": [{"condition": [{"variable": True}]}]}, "Condition"),
+    ],
+    ids=["action", "whole-resource-list", "effect", "principal-type", "condition-key"],
+)
+def test_deferred_data_source_unknown_statement(statement, unknown, element):
+    """An unknown deciding part leaves that statement unknown (rules give unknown for it)."""
+    (st,) = data_doc(statement, unknown).document.statements
+    assert (st.unknown, st.unknown_elements) == (True, (element,))
+
+
+@pytest.mark.parametrize(
     "statement, unknown, values",
     [
-        ([{"actions": [None], "resources": ["*"]}], {"statement": [{"actions": [True]}]}, {}),
-        ([{"actions": ["s3:GetObject"], "resources": None}], {"statement": [{"resources": True}]}, {}),
-        ([{"actions": ["s3:GetObject"], "effect": None}], {"statement": [{"effect": True}]}, {}),
-        ([{"actions": ["sts:AssumeRole"], "principals": [{"type": None, "identifiers": ["*"]}]}],
-         {"statement": [{"principals": [{"type": True}]}]}, {}),
-        ([{"actions": ["sts:AssumeRole"], "condition": [{"test": "StringEquals", "variable": None, "values": ["1"]}]}],
-         {"statement": [{"condition": [{"variable": True}]}]}, {}),
         ([], {"statement": True}, {}),
         ([{"actions": ["s3:GetObject"], "resources": ["*"]}], {}, {"source_policy_documents": ['{"Statement":[]}']}),
         ([{"actions": ["s3:GetObject"], "resources": ["*"]}], {"override_policy_documents": True}, {"override_policy_documents": None}),
     ],
-    ids=["action", "whole-resource-list", "effect", "principal-type", "condition-key", "all-statements", "merged", "merged-unknown"],
+    ids=["all-statements", "merged", "merged-unknown"],
 )
 def test_deferred_data_source_unknown_parts(statement, unknown, values):
     assert data_doc(statement, unknown, **values).document is None

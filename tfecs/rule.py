@@ -209,19 +209,19 @@ class StatementRule(Rule):
     """A rule over every statement of every permissions policy, wherever the policy lives
     (see Inventory.permission_documents). Subclasses implement `judge(statement)`: what the
     statement allows that it should not, as a message fragment, or None. An unknown
-    policy gives one unknown finding."""
+    policy gives one unknown finding, and so does each statement whose Effect, Action or
+    other deciding part is known only after apply (DocumentRef.unknowns; one unknown only
+    in its Resource, Principal or Condition that `judge` passes even at its most
+    permissive cannot fail): `judge` sees known statements and those readings only."""
 
     def judge(self, statement) -> str | None:
         raise NotImplementedError
 
     def check(self, inv: "Inventory") -> Iterator[Finding]:
         for ref in inv.permission_documents():
-            if ref.unknown:
-                yield self.unknown(ref.resource, ref.path)
-                continue
-            if ref.document is None:
-                continue
-            for st in ref.document.statements:
+            for path in ref.unknowns(self.judge):
+                yield self.unknown(ref.resource, path)
+            for st in ref.statements:
                 what = self.judge(st)
                 if what:
                     yield self.fail(ref.resource, ref.statement_path(st), f"{ref.label(st)} {what}")

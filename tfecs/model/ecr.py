@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import ClassVar
+from typing import Any, ClassVar
+
+from pydantic import model_validator
 
 from ..inputs.raw import split_address
 from .base import Model, Resource, block
-from .iam import Document
+from .iam import Document, decoded_documents
 
 # Scan frequencies of a registry scanning rule that scan without a manual request.
 AUTOMATIC_SCAN_FREQUENCIES = frozenset({"SCAN_ON_PUSH", "CONTINUOUS_SCAN"})
@@ -66,6 +68,12 @@ class RepositoryPolicy(Resource):
     TYPES: ClassVar[tuple[str, ...]] = ("aws_ecr_repository_policy",)
     repository: str | None = None
     policy: Document = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _decoded_documents(cls, data: Any) -> Any:
+        # HCL mode may hand on a partly known policy decoded, with its unknown tree.
+        return decoded_documents(data, ("policy",))
 
 
 class LifecyclePolicy(Resource):

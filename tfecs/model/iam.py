@@ -11,10 +11,9 @@ import re
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, model_validator
 
-
-from ..inputs.raw import Tree
+from ..inputs.raw import RawResource, Tree
 from .base import Model, Resource, decode_json_attr, subtree, tree_any
 
 ADMIN_POLICY_ARNS = frozenset(
@@ -32,8 +31,17 @@ ASSUME_ROLE_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:A
 # Stands for one element of a Resource, Principal or Condition-value list that Terraform
 # computes at apply (an ARN or id of a resource in the same change). Such a value is one
 # specific resource, never the wildcard `*`: a wildcard is a literal, and literals are
-# known at plan time. Never equal to anything a rule looks for.
+# known at plan time. Never equal to a wildcard a rule looks for; a rule looking for one
+# specific value (a service principal) must allow that a computed value may be it.
 COMPUTED = "(known after apply)"
+
+# A statement's elements, by their JSON names (the paths of unknown findings use them).
+EFFECT, ACTION, NOT_ACTION = "Effect", "Action", "NotAction"
+RESOURCE, NOT_RESOURCE = "Resource", "NotResource"
+PRINCIPAL, NOT_PRINCIPAL, CONDITION = "Principal", "NotPrincipal", "Condition"
+# Elements that say where and for whom a statement applies, not what it allows: an
+# unknown one can be read at its most permissive (Statement.widest).
+SCOPE_ELEMENTS = frozenset({RESOURCE, NOT_RESOURCE, PRINCIPAL, NOT_PRINCIPAL, CONDITION})
 
 
 def role_name(value: str) -> str:
@@ -86,10 +94,53 @@ class Statement(Model):
     # Condition operator -> condition key -> values.
     conditions: dict[str, dict[str, tuple[str, ...]]] = Field(default_factory=dict)
     index: int = 0
+    # Known only after apply: what the statement grants is open. `unknown_elements` names
+    # the elements (JSON names) whose unknown values leave it open, none when the whole
+    # statement is unknown; the other fields hold what is known. Rules never judge an
+    # unknown statement's fields: DocumentRef.statements leaves it out and
+    # DocumentRef.unknowns() reports it.
+    unknown: bool = False
+    unknown_elements: tuple[str, ...] = ()
 
     @property
     def is_allow(self) -> bool:
         return self.effect.lower() == "allow"
+
+    @property
+    def undecided(self) -> bool:
+        """Unknown until apply and possibly allowing something: a statement whose Effect
+        is a known Deny grants nothing, whatever its unknown parts turn out to be."""
+        if not self.unknown:
+            return False
+        if not self.unknown_elements or EFFECT in self.unknown_elements:
+            return True
+        return self.is_allow
+
+    def widest(self) -> "Statement | None":
+        """The most permissive reading of a statement unknown only in its Resource,
+        Principal or Condition: Resource `*` (NotResource: all but one resource),
+        Principal `*` and a computed Service principal (NotPrincipal: all but one), no
+        Condition. A rule whose test does not fail on it cannot fail whatever the values
+        turn out to be (its test must only get worse with more resources, principals and
+        fewer conditions, as every rule about what a policy allows does). None when what
+        the statement allows is unknown (Effect, Action, NotAction, the whole statement)."""
+        if not self.unknown:
+            return self
+        if not self.unknown_elements or not SCOPE_ELEMENTS.issuperset(self.unknown_elements):
+            return None
+        unknown = set(self.unknown_elements)
+        update: dict[str, Any] = {"unknown": False, "unknown_elements": ()}
+        if RESOURCE in unknown:
+            update["resources"] = ("*",)
+        if NOT_RESOURCE in unknown:
+            update["not_resources"] = (COMPUTED,)
+        if PRINCIPAL in unknown:
+            update["principals"] = {"*": ("*",), "AWS": ("*",), "Service": (COMPUTED,)}
+        if NOT_PRINCIPAL in unknown:
+            update["not_principals"] = {"AWS": (COMPUTED,)}
+        if CONDITION in unknown:
+            update["conditions"] = {}
+        return self.model_copy(update=update)
 
     def allows(self, action: str) -> bool:
         """An Allow statement that grants `action` (through wildcards or NotAction)."""
@@ -145,6 +196,11 @@ class Statement(Model):
         """Names the service principal (compared case-insensitively)."""
         return any(s.lower() == service.lower() for s in self.service_principals())
 
+    def may_trust_service(self, service: str) -> bool:
+        """Names the service principal, or a Service principal computed at apply (e.g.
+        `ecs-tasks.${data.aws_partition.current.dns_suffix}`) that may be it."""
+        return self.trusts_service(service) or COMPUTED in self.service_principals()
+
     def has_condition_key(self, *keys: str) -> bool:
         wanted = {k.lower() for k in keys}
         return any(k.lower() in wanted for ops in self.conditions.values() for k in ops)
@@ -158,99 +214,8 @@ class Statement(Model):
         return tuple(out)
 
 
-def _principals(value: Any) -> dict[str, tuple[str, ...]] | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return {"*": (value,)} if value == "*" else {"AWS": (value,)}
-    if isinstance(value, dict):
-        return {str(k): _strings(v) for k, v in value.items()}
-    return None
-
-
-def _conditions(value: Any) -> dict[str, dict[str, tuple[str, ...]]]:
-    if not isinstance(value, dict):
-        return {}
-    return {str(op): {str(k): _strings(v) for k, v in (keys or {}).items()} for op, keys in value.items() if isinstance(keys, dict)}
-
-
-class PolicyDocument(Model):
-    statements: tuple[Statement, ...] = ()
-
-    @classmethod
-    def parse(cls, doc: Any) -> "PolicyDocument | None":
-        """A policy from its JSON object (IAM's grammar: single values or lists)."""
-        if not isinstance(doc, dict):
-            return None
-        raw = doc.get("Statement")
-        if isinstance(raw, dict):
-            raw = [raw]
-        statements = []
-        for i, st in enumerate(raw if isinstance(raw, list) else ()):
-            if not isinstance(st, dict):
-                continue
-            statements.append(
-                Statement(
-                    sid=st.get("Sid") if isinstance(st.get("Sid"), str) else None,
-                    effect=str(st.get("Effect", "Allow")),
-                    actions=_strings(st.get("Action")),
-                    not_actions=_strings(st.get("NotAction")),
-                    resources=_strings(st.get("Resource")),
-                    not_resources=_strings(st.get("NotResource")),
-                    principals=_principals(st.get("Principal")),
-                    not_principals=_principals(st.get("NotPrincipal")),
-                    conditions=_conditions(st.get("Condition")),
-                    index=i,
-                )
-            )
-        return cls(statements=tuple(statements))
-
-    @classmethod
-    def from_data_source(cls, values: dict, unknown: Tree = False) -> "PolicyDocument | None":
-        """A policy from `data.aws_iam_policy_document` statement blocks (HCL names).
-
-        `unknown` is the data source's after_unknown tree: its `json` is not known at plan
-        time when a block refers to a resource in the same change, but the blocks are. An
-        element computed at apply in a resource, principal or condition-value list reads
-        as COMPUTED; any other unknown part (an action, the effect, a condition key, a
-        whole list) leaves the document unknown (None)."""
-        statements = []
-        blocks = values.get("statement") or ()
-        if subtree(unknown, "statement") is True:
-            return None
-        for i, st in enumerate(blocks):
-            if not isinstance(st, dict):
-                continue
-            unk = subtree(subtree(unknown, "statement"), i)
-            if any(tree_any(subtree(unk, k)) for k in ("effect", "actions", "not_actions")):
-                return None
-            try:
-                resources = _computed_strings(st.get("resources"), subtree(unk, "resources"))
-                not_resources = _computed_strings(st.get("not_resources"), subtree(unk, "not_resources"))
-                principals = _block_principals(st.get("principals"), subtree(unk, "principals"))
-                not_principals = _block_principals(st.get("not_principals"), subtree(unk, "not_principals"))
-                conditions = _block_conditions(st.get("condition"), subtree(unk, "condition"))
-            except _Unknown:
-                return None
-            statements.append(
-                Statement(
-                    sid=st.get("sid") or None,
-                    effect=st.get("effect") or "Allow",
-                    actions=_strings(st.get("actions")),
-                    not_actions=_strings(st.get("not_actions")),
-                    resources=resources,
-                    not_resources=not_resources,
-                    principals=principals,
-                    not_principals=not_principals,
-                    conditions=conditions,
-                    index=i,
-                )
-            )
-        return cls(statements=tuple(statements))
-
-
 class _Unknown(Exception):
-    """A part of a data source's statement that decides its meaning is unknown."""
+    """A part of a statement that decides its meaning is unknown until apply."""
 
 
 def _computed_strings(value: Any, unknown: Tree) -> tuple[str, ...]:
@@ -266,6 +231,160 @@ def _computed_strings(value: Any, unknown: Tree) -> tuple[str, ...]:
         elif subtree(unknown, i) is True:
             out.append(COMPUTED)
     return tuple(out)
+
+
+def _entries(value: Any, unknown: Tree) -> list[tuple[Any, Any, Tree]]:
+    """(key, value, unknown subtree) of a JSON object. A member whose value is wholly
+    unknown is absent from the value (as in plans) and present in the tree."""
+    known = value if isinstance(value, dict) else {}
+    tree = unknown if isinstance(unknown, dict) else {}
+    keys = [*known, *(k for k in tree if k not in known)]
+    return [(k, known.get(k), subtree(unknown, k)) for k in keys]
+
+
+def _principals(value: Any, unknown: Tree = False) -> dict[str, tuple[str, ...]] | None:
+    """IAM's Principal: `"*"`, or principal type -> identifier(s). An unknown identifier
+    is COMPUTED; an unknown Principal, or a type's wholly unknown value (a string or a
+    list, which a function may have built around a literal `*`), is unknown."""
+    if unknown is True:
+        raise _Unknown
+    if isinstance(value, str):
+        return {"*": (value,)} if value == "*" else {"AWS": (value,)}
+    if isinstance(value, dict):
+        return {str(k): _computed_strings(v, t) for k, v, t in _entries(value, unknown)}
+    return None
+
+
+def _conditions(value: Any, unknown: Tree = False) -> dict[str, dict[str, tuple[str, ...]]]:
+    """IAM's Condition: operator -> key -> value(s). An unknown Condition, operator block
+    or key is unknown. An unknown value reads as COMPUTED, even a wholly unknown one
+    (`"aws:SourceAccount" = data.aws_caller_identity.current.account_id`): the condition
+    is there whatever it holds, and rules look at which conditions there are."""
+    if unknown is True:
+        raise _Unknown
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for op, keys, op_unknown in _entries(value, unknown):
+        if op_unknown is True:
+            raise _Unknown
+        if isinstance(keys, dict):
+            out[str(op)] = {str(k): (COMPUTED,) if t is True else _computed_strings(v, t) for k, v, t in _entries(keys, op_unknown)}
+    return out
+
+
+_ORDER = (EFFECT, ACTION, NOT_ACTION, RESOURCE, NOT_RESOURCE, PRINCIPAL, NOT_PRINCIPAL, CONDITION)
+
+
+class _Reader:
+    """Reads a statement's elements, collecting those whose unknown parts leave it open."""
+
+    def __init__(self) -> None:
+        self.open: set[str] = set()
+
+    def flag(self, element: str, unknown: Tree) -> None:
+        if tree_any(unknown):
+            self.open.add(element)
+
+    def read(self, element: str, reader: Any, value: Any, unknown: Tree, default: Any = None) -> Any:
+        try:
+            return reader(value, unknown)
+        except _Unknown:
+            self.open.add(element)
+            return default
+
+    def unknown(self) -> dict[str, Any]:
+        elements = tuple(e for e in _ORDER if e in self.open)
+        return {"unknown": bool(elements), "unknown_elements": elements}
+
+
+def _json_statement(st: dict, unknown: Tree, index: int) -> Statement:
+    r = _Reader()
+    for element in (EFFECT, ACTION, NOT_ACTION):
+        r.flag(element, subtree(unknown, element))
+    return Statement(
+        sid=st.get("Sid") if isinstance(st.get("Sid"), str) else None,
+        effect=str(st.get("Effect", "Allow")),
+        actions=_strings(st.get("Action")),
+        not_actions=_strings(st.get("NotAction")),
+        resources=r.read(RESOURCE, _computed_strings, st.get("Resource"), subtree(unknown, "Resource"), ()),
+        not_resources=r.read(NOT_RESOURCE, _computed_strings, st.get("NotResource"), subtree(unknown, "NotResource"), ()),
+        principals=r.read(PRINCIPAL, _principals, st.get("Principal"), subtree(unknown, "Principal")),
+        not_principals=r.read(NOT_PRINCIPAL, _principals, st.get("NotPrincipal"), subtree(unknown, "NotPrincipal")),
+        conditions=r.read(CONDITION, _conditions, st.get("Condition"), subtree(unknown, "Condition"), {}),
+        index=index,
+        **r.unknown(),
+    )
+
+
+class PolicyDocument(Model):
+    statements: tuple[Statement, ...] = ()
+    # The Statement list itself is known only after apply: which statements exist is open.
+    unknown: bool = False
+
+    @classmethod
+    def parse(cls, doc: Any, unknown: Tree = False) -> "PolicyDocument | None":
+        """A policy from its JSON object (IAM's grammar: single values or lists).
+
+        `unknown` is a tree of the same shape (HCL mode hands on a partly known
+        `jsonencode(...)` decoded): an element computed at apply in a Resource,
+        NotResource or Principal list, or a condition value, reads as COMPUTED; any other
+        unknown part (Effect, Action/NotAction, a whole Resource or Principal value, a
+        condition operator or key, a whole statement) leaves that statement unknown
+        (Statement.unknown), and an unknown Statement list the document."""
+        if not isinstance(doc, dict):
+            return None
+        tree = subtree(unknown, "Statement")
+        if tree is True:
+            return cls(unknown=True)
+        raw = doc.get("Statement")
+        items = [(raw, tree)] if isinstance(raw, dict) else [(st, subtree(tree, i)) for i, st in enumerate(raw)] if isinstance(raw, list) else []
+        statements = []
+        for i, (st, st_unknown) in enumerate(items):
+            if st_unknown is True:
+                statements.append(Statement(index=i, unknown=True))
+            elif isinstance(st, dict):
+                statements.append(_json_statement(st, st_unknown, i))
+        return cls(statements=tuple(statements))
+
+    @classmethod
+    def from_data_source(cls, values: dict, unknown: Tree = False) -> "PolicyDocument | None":
+        """A policy from `data.aws_iam_policy_document` statement blocks (HCL names).
+
+        `unknown` is the data source's after_unknown tree: its `json` is not known at plan
+        time when a block refers to a resource in the same change, but the blocks are. An
+        element computed at apply in a resource, principal or condition-value list reads
+        as COMPUTED; any other unknown part of a block (an action, the effect, a condition
+        test or variable, a whole list) leaves that statement unknown, as in `parse`. When
+        the blocks themselves are unknown, so is the document (None)."""
+        statements = []
+        blocks = values.get("statement") or ()
+        if subtree(unknown, "statement") is True:
+            return None
+        for i, st in enumerate(blocks):
+            unk = subtree(subtree(unknown, "statement"), i)
+            if unk is True:
+                statements.append(Statement(index=i, unknown=True))
+                continue
+            if not isinstance(st, dict):
+                continue
+            r = _Reader()
+            for element, key in ((EFFECT, "effect"), (ACTION, "actions"), (NOT_ACTION, "not_actions")):
+                r.flag(element, subtree(unk, key))
+            statements.append(
+                Statement(
+                    sid=st.get("sid") or None,
+                    effect=st.get("effect") or "Allow",
+                    actions=_strings(st.get("actions")),
+                    not_actions=_strings(st.get("not_actions")),
+                    resources=r.read(RESOURCE, _computed_strings, st.get("resources"), subtree(unk, "resources"), ()),
+                    not_resources=r.read(NOT_RESOURCE, _computed_strings, st.get("not_resources"), subtree(unk, "not_resources"), ()),
+                    principals=r.read(PRINCIPAL, _block_principals, st.get("principals"), subtree(unk, "principals")),
+                    not_principals=r.read(NOT_PRINCIPAL, _block_principals, st.get("not_principals"), subtree(unk, "not_principals")),
+                    conditions=r.read(CONDITION, _block_conditions, st.get("condition"), subtree(unk, "condition"), {}),
+                    index=i,
+                    **r.unknown(),
+                )
+            )
+        return cls(statements=tuple(statements))
 
 
 def _block_conditions(blocks: Any, unknown: Tree = False) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -306,6 +425,36 @@ def _to_document(value: Any) -> Any:
     return PolicyDocument.parse(decode_json_attr(value, "policy"))
 
 
+def _parsed(values: dict, unknown: Tree, attrs: tuple[str, ...]) -> dict:
+    out = None
+    for attr in attrs:
+        value = values.get(attr)
+        if isinstance(value, (dict, list)):
+            out = dict(values) if out is None else out
+            out[attr] = PolicyDocument.parse(value, subtree(unknown, attr))
+    return values if out is None else out
+
+
+def decoded_documents(data: Any, attrs: tuple[str, ...], blocks: tuple[tuple[str, str], ...] = ()) -> Any:
+    """Before a resource is validated: the policy documents a reader handed on decoded
+    (HCL mode: a partly known `jsonencode(...)`, with an unknown tree of the same shape)
+    are parsed with their unknown subtree, so their unknown parts are understood. `attrs`
+    are top-level attributes, `blocks` (block type, attribute) documents inside nested
+    blocks. JSON strings are left to the field's validator (nothing in them is unknown)."""
+    if not isinstance(data, dict):
+        return data
+    tf = data.get("tf")
+    tree = tf.after_unknown if isinstance(tf, RawResource) else False
+    data = _parsed(data, tree, attrs)
+    for name, attr in blocks:
+        items = data.get(name)
+        if isinstance(items, (list, tuple)) and any(isinstance(b, dict) and isinstance(b.get(attr), (dict, list)) for b in items):
+            block_tree = subtree(tree, name)
+            parsed = [_parsed(b, subtree(block_tree, i), (attr,)) if isinstance(b, dict) else b for i, b in enumerate(items)]
+            data = {**data, name: parsed}
+    return data
+
+
 Document = Annotated[PolicyDocument | None, BeforeValidator(_to_document)]
 
 
@@ -315,6 +464,11 @@ class PolicyHolder(Resource):
 
     POLICY_ATTR: ClassVar[str] = "policy"
     policy: Document = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _decoded_documents(cls, data: Any) -> Any:
+        return decoded_documents(data, (cls.POLICY_ATTR,))
 
 
 class IamPolicy(PolicyHolder):
@@ -344,6 +498,11 @@ class IamRole(Resource):
     assume_role_policy: Document = None
     managed_policy_arns: tuple[str, ...] = ()
     inline_policy: tuple[InlinePolicy, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _decoded_documents(cls, data: Any) -> Any:
+        return decoded_documents(data, ("assume_role_policy",), blocks=(("inline_policy", "policy"),))
 
 
 class IamRolePolicyAttachment(Resource):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Iterator, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from ..inputs.raw import RawResource, config_address, module_instance_of, split_address
 from . import ecr, ecs, iam, monitoring, network, secrets
@@ -76,6 +76,34 @@ class DocumentRef:
 
     def statement_path(self, st: iam.Statement) -> Path:
         return (*self.path, "Statement", st.index)
+
+    @property
+    def statements(self) -> tuple[iam.Statement, ...]:
+        """The statements a rule can judge: the known ones (none of an unknown document)."""
+        if self.unknown or self.document is None:
+            return ()
+        return tuple(st for st in self.document.statements if not st.unknown)
+
+    def unknowns(self, fails: Callable[[iam.Statement], object] | None = None) -> Iterator[Path]:
+        """Where a rule about what the policy allows cannot decide until apply: the whole
+        document when it is unknown, else each unknown statement that may allow something
+        (at the one unknown element, e.g. `policy.Statement[0].Action`, or the statement).
+        Rules yield an unknown finding for each, never a pass.
+
+        `fails` is the rule's own test of a statement: a statement unknown only in its
+        Resource, Principal or Condition that does not fail even at its most permissive
+        (Statement.widest) cannot fail, so it is decided, not unknown."""
+        if self.unknown:
+            yield self.path
+            return
+        for st in self.document.statements if self.document is not None else ():
+            if not st.undecided:
+                continue
+            widest = st.widest() if fails is not None else None
+            if widest is not None and not fails(widest):
+                continue
+            path = self.statement_path(st)
+            yield (*path, st.unknown_elements[0]) if len(st.unknown_elements) == 1 else path
 
     def label(self, st: iam.Statement) -> str:
         """`statement "Sid"` (or its index), and the data source it comes from."""
@@ -226,10 +254,11 @@ class Inventory:
         `data.aws_iam_policy_document` when the JSON is unknown until apply."""
         doc = getattr(res, attr if attr != "json" else "json_", None)
         if isinstance(doc, PolicyDocument):
-            # Read during plan, the data source's JSON is already in the attribute.
-            data = self.linked(res, attr, iam.PolicyDocumentData) if res.refs(attr) else []
-            return DocumentRef(doc, res, (attr,), source=data[0].address if len(data) == 1 else None)
-        if not res.is_unknown(attr):
+            # Read during plan, the data source's JSON is already in the attribute. (A
+            # document given decoded with unknown parts is unknown when its Statement list is.)
+            data = self.linked(res, attr, iam.PolicyDocumentData) if res.refs(attr) and not doc.unknown else []
+            return DocumentRef(doc, res, (attr,), unknown=doc.unknown, source=data[0].address if len(data) == 1 else None)
+        if not res.has_unknown(attr):
             return DocumentRef(None, res, (attr,))
         for data in self.linked(res, attr, iam.PolicyDocumentData):
             if data.document is not None:
@@ -258,7 +287,7 @@ class Inventory:
                 doc = data[0].document if len(data) == 1 else None
                 yield DocumentRef(doc, role, path, unknown=doc is None, source=data[0].address if doc else None)
             else:
-                yield DocumentRef(inline.policy, role, path)
+                yield DocumentRef(inline.policy, role, path, unknown=inline.policy is not None and inline.policy.unknown)
 
     def role_documents(self, role: iam.IamRole) -> Iterator[DocumentRef]:
         """Every permissions policy document that applies to a role, blamed on the

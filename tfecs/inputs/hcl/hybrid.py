@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..raw import RawResource, split_address
-from .modules import Loader, ModuleInstance, _is_json_attr, _parse_key, configured_names, location_of
+from .modules import Loader, ModuleInstance, _is_json_attr, _parse_key, configured_names, json_hand_off, location_of
 from .values import Unknown, split
 
 
@@ -35,7 +35,7 @@ def enrich(loader: Loader, resources: list[RawResource]) -> None:
             if found_refs:
                 refs[name] = tuple(dict.fromkeys(refs.get(name, ()) + found_refs))
             if raw.after is not None:
-                _fill(raw, name, value)
+                _fill(raw, name, json_hand_off(name, value))
         raw.references = refs
 
 

@@ -28,10 +28,12 @@ from .values import UNKNOWN, EvalError, Lazy, Unknown, has_unknown, join, split,
 
 # JSON-string attributes given decoded, with an unknown tree, when only partly known:
 # the model reads unknown parts inside container definitions (ContainerDefinition.
-# is_unknown). Policy documents (`policy`, `assume_role_policy`) are not among them: the
-# model's PolicyDocument would read an unknown Action as no action at all, a silent
-# pass, so a partly unknown policy stays wholly unknown, as in a plan.
-JSON_ATTRS = frozenset({"container_definitions"})
+# is_unknown) and policy documents (`policy`, `assume_role_policy`, also inside
+# `inline_policy` blocks; PolicyDocument.parse): an unknown element of a Resource,
+# Principal or Condition value is one value computed at apply, and any other unknown
+# part (Effect, Action, a whole Resource list...) leaves its statement unknown.
+POLICY_ATTRS = frozenset({"policy", "assume_role_policy"})
+JSON_ATTRS = frozenset({"container_definitions"}) | POLICY_ATTRS
 META_ATTRS = frozenset({"count", "for_each", "depends_on", "provider"})
 META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
 MAX_MODULE_DEPTH = 32
@@ -66,6 +68,54 @@ def key_suffix(key: Any) -> str:
 
 def _is_json_attr(name: str) -> bool:
     return name in JSON_ATTRS
+
+
+def json_hand_off(name: str, value: Any) -> Any:
+    """An attribute's value as it is handed on (to split()): in a partly known policy
+    document, a Resource, NotResource or Principal value that is a string template
+    computed at apply (`"${aws_cloudwatch_log_group.x.arn}:*"`) becomes a one-element
+    list, which IAM reads alike. The model then reads it as one computed element; a
+    wholly unknown value it cannot tell from a list (which a function may have built
+    around a literal `*`) leaves the statement unknown."""
+    if name in POLICY_ATTRS:
+        return _policy_hand_off(value)
+    if name == "inline_policy" and isinstance(value, list):
+        return [{**b, "policy": _policy_hand_off(b["policy"])} if isinstance(b, dict) and "policy" in b else b for b in value]
+    return value
+
+
+def _policy_hand_off(value: Any) -> Any:
+    if not (isinstance(value, Unknown) and value.has_json and isinstance(value.decoded, dict)):
+        return value
+    statements = value.decoded.get("Statement")
+    if isinstance(statements, dict):
+        statements = _statement_hand_off(statements)
+    elif isinstance(statements, list):
+        statements = [_statement_hand_off(st) for st in statements]
+    else:
+        return value
+    return Unknown(decoded={**value.decoded, "Statement": statements})
+
+
+def _statement_hand_off(st: Any) -> Any:
+    if not isinstance(st, dict):
+        return st
+    out = dict(st)
+    for k in ("Resource", "NotResource"):
+        if _one_string(out.get(k)):
+            out[k] = [out[k]]
+    for k in ("Principal", "NotPrincipal"):
+        if isinstance(out.get(k), dict):
+            out[k] = {t: [v] if _one_string(v) else v for t, v in out[k].items()}
+    return out
+
+
+def _one_string(value: Any) -> bool:
+    """A string template with unknown parts (`"${x}"` alone is x itself, no template),
+    whose literal text rules out the bare wildcard `*`."""
+    if not isinstance(value, Unknown) or value.segments is None or value.has_json:
+        return False
+    return "".join(s for s in value.segments if isinstance(s, str)).strip("*") != ""
 
 
 # ---------------------------------------------------------------------------- lazy values
@@ -635,7 +685,7 @@ class ModuleInstance:
         sensitive: dict[str, bool] = {}
         for name in names:
             value, r, s = self.attr_value(key, inst_key, name)
-            values[name] = value
+            values[name] = json_hand_off(name, value)
             if r:
                 refs[name] = r
             if s:
