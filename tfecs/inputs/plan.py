@@ -371,6 +371,11 @@ class ConfigReferences:
         # module path -> the module_call config that created it (for var.* lookups)
         self._calls: dict[str, dict] = {}
         self._cache: dict[str, dict[str, tuple[str, ...]]] = {}
+        # Pure functions of strings that every instance of a module asks again.
+        self._parts: dict[str, list[str]] = {}
+        self._found: dict[tuple[str, str, str], list[str]] = {}
+        self._parents: dict[str, str] = {}
+        self._conf_modules: dict[str, str] = {}
         if isinstance(configuration, dict) and isinstance(configuration.get("root_module"), dict):
             self._index(configuration["root_module"], "")
 
@@ -408,7 +413,9 @@ class ConfigReferences:
         if not attrs:
             return {}
         instance_module = module_instance_of(address)
-        conf_module = module_instance_of(conf)  # keys removed: the configuration path
+        conf_module = self._conf_modules.get(conf)  # keys removed: the configuration path
+        if conf_module is None:
+            conf_module = self._conf_modules[conf] = module_instance_of(conf)
         key = f"{instance_module}|{conf}"
         cached = self._cache.get(key)
         if cached is not None:
@@ -426,7 +433,9 @@ class ConfigReferences:
     def _resolve(self, ref: str, module: str, instance: str, out: list[str], depth: int) -> None:
         """Resolve `ref`, made inside module `module` (configuration path), to resource
         addresses. `instance` is that module's instance path (`module.a["x"]`)."""
-        parts = split_segments(ref)
+        parts = self._parts.get(ref)
+        if parts is None:
+            parts = self._parts[ref] = split_segments(ref)
         if depth > 32 or len(parts) < 2:
             return
         head = parts[0]
@@ -435,21 +444,28 @@ class ConfigReferences:
             call = self._calls.get(module)
             if call is None:
                 return
-            found: list[str] = []
-            _collect_refs((call.get("expressions") or {}).get(parts[1]), found)
+            found = self._found.get(("var", module, parts[1]))
+            if found is None:
+                found = self._found[("var", module, parts[1])] = []
+                _collect_refs((call.get("expressions") or {}).get(parts[1]), found)
             parent = module.rsplit(".module.", 1)[0] if ".module." in module else ""
+            parent_instance = self._parents.get(instance)
+            if parent_instance is None:
+                parent_instance = self._parents[instance] = _parent_instance(instance)
             for r in found:
-                self._resolve(r, parent, _parent_instance(instance), out, depth + 1)
+                self._resolve(r, parent, parent_instance, out, depth + 1)
         elif head == "module":
             if len(parts) < 3:
                 return
             child = (f"{module}." if module else "") + "module." + parts[1].split("[")[0]
-            mod = self._modules.get(child)
-            output = (mod.get("outputs") or {}).get(parts[2]) if mod else None
-            if not isinstance(output, dict):
-                return
-            found = []
-            _collect_refs(output.get("expression"), found)
+            found = self._found.get(("output", child, parts[2]))
+            if found is None:
+                mod = self._modules.get(child)
+                output = (mod.get("outputs") or {}).get(parts[2]) if mod else None
+                if not isinstance(output, dict):
+                    return
+                found = self._found[("output", child, parts[2])] = []
+                _collect_refs(output.get("expression"), found)
             for r in found:
                 self._resolve(r, child, f"{prefix}module.{parts[1]}", out, depth + 1)
         elif head == "data":

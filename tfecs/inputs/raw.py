@@ -74,6 +74,9 @@ def module_instance_of(address: str) -> str:
     """The module instance part of a resource address: `module.a["x"]` or ''."""
     if not address.startswith("module."):
         return ""
+    fast = _leading_modules(address)
+    if fast is not None:
+        return fast
     parts = split_address(address)
     mods = []
     i = 0
@@ -134,6 +137,20 @@ def _split_well_formed(text: str) -> list[str] | None:
         if text[stop] != ".":
             return None
         pos = stop + 1
+
+
+def _leading_modules(address: str) -> str | None:
+    """module_instance_of for well-formed addresses: the `module.<segment>` steps at the
+    start, one regex match each; None for anything else (the general path decides)."""
+    pos, last, end = 0, 0, len(address)
+    while address.startswith("module.", pos):
+        stop = _SEGMENT.match(address, pos + 7).end()  # type: ignore[union-attr]
+        if stop == end:
+            return address
+        if address[stop] != ".":
+            return None
+        last, pos = stop, stop + 1
+    return address[:last]
 
 
 def split_address(address: str) -> list[str]:
