@@ -144,3 +144,17 @@ def test_table_shows_groups_fixes_and_summary(run_cli, tmp_path):
     assert "aws_ecr_repository.old" in out[existing:fixed]
     assert "  fixed  ecr-tag-mutable  aws_ecr_repository.fixed image_tag_mutability" in out
     assert out.rstrip().endswith("1 introduced (1 blocking), 1 existing, 1 fixed. Result: blocked (exit 1).")
+
+
+def test_a_value_unknown_after_the_change_is_neither_fixed_nor_introduced(run_cli, tmp_path):
+    """A policy that failed before and is known only after apply now: not fixed (nothing
+    proves it), and its unknown finding is not new either."""
+    admin = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    spec = {"address": "aws_iam_policy.p", "actions": ["update"], "before": {"name": "p", "policy": admin},
+            "values": {"name": "p"}, "unknown": {"policy": True}, "references": {"policy": ["aws_s3_bucket.b.arn"]}}
+    code, report, _ = scan_json(run_cli, tmp_path, [spec], "--rule", "iam-admin-policy")
+    assert code == 0
+    assert [(f["status"], f["delta"], f["path"]) for f in report["findings"]] == [("unknown", "existing", "policy")]
+    assert report["fixed"] == []
+    code, report, _ = scan_json(run_cli, tmp_path, [spec], "--rule", "iam-admin-policy", "--unknown", "ignore")
+    assert code == 0 and report["findings"] == [] and report["fixed"] == []

@@ -4,7 +4,7 @@ what it fixes is listed. Decides `delta` and `blocking` for every finding."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from .rule import Finding, Severity, Status
 
@@ -43,28 +43,55 @@ def decide(
     `before` is None when there is no prior state to compare with (HCL): everything is
     then introduced. Data sources are inputs, never targets.
     """
-    before_keys = {f.key for f in before or () if not is_data_source(f.address)}
+    before = [f for f in before or () if not is_data_source(f.address)]
+    before_keys = {f.key for f in before}
+    before_paths = _paths_by_subject(before)
+    # An unknown after the change proves nothing: what failed before and is unknown now
+    # (at the same place, or around it) is neither fixed nor newly introduced.
+    unknown_paths = _paths_by_subject(f for f in after if f.status is Status.UNKNOWN)
     out: list[Finding] = []
     after_keys: set[tuple] = set()
     for f in after:
         if is_data_source(f.address):
             continue
+        after_keys.add(f.key)
         if f.status is Status.UNKNOWN and opts.unknown == "ignore":
             continue
-        after_keys.add(f.key)
-        f.delta = "existing" if f.key in before_keys else "introduced"
+        existed = f.key in before_keys or (
+            f.status is Status.UNKNOWN and _overlaps(f.key[2], before_paths.get(f.key[:2], ()))
+        )
+        f.delta = "existing" if existed else "introduced"
         f.suppressed = suppress(f) if suppress else None
         f.blocking = _blocks(f, opts)
         out.append(f)
     fixed = sorted(
         {
             Fixed(f.rule, f.address, f.path_text, f.effective_severity.value, f.meta.title)
-            for f in before or ()
-            if f.status is Status.FAIL and f.key not in after_keys and not is_data_source(f.address)
+            for f in before
+            if f.status is Status.FAIL
+            and f.key not in after_keys
+            and not _overlaps(f.key[2], unknown_paths.get(f.key[:2], ()))
         },
         key=lambda x: (x.address, x.rule, x.path),
     )
     return out, fixed
+
+
+def _paths_by_subject(findings: Iterable[Finding]) -> dict[tuple, list[tuple]]:
+    """(rule, address) -> the key paths of those findings."""
+    out: dict[tuple, list[tuple]] = {}
+    for f in findings:
+        out.setdefault(f.key[:2], []).append(f.key[2])
+    return out
+
+
+def _overlaps(path: tuple, others: Iterable[tuple]) -> bool:
+    """One path contains the other (`policy` and `policy.Statement[0]`)."""
+    for other in others:
+        n = min(len(path), len(other))
+        if path[:n] == other[:n]:
+            return True
+    return False
 
 
 def _blocks(f: Finding, opts: GateOptions) -> bool:
