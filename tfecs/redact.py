@@ -31,11 +31,11 @@ def _collect(value: Any, tree: Tree, marked: bool, out: set[str]) -> None:
         # value (most resources mark nothing, or only a few attributes).
         if isinstance(tree, dict) and isinstance(value, dict):
             for k, sub in tree.items():
-                if sub is not False and k in value:
+                if sub and k in value:  # False and empty trees mark nothing
                     _collect(value[k], sub, False, out)
         elif isinstance(tree, list) and isinstance(value, list):
             for v, sub in zip(value, tree):
-                if sub is not False:
+                if sub:
                     _collect(v, sub, False, out)
         return
     if isinstance(value, dict):
