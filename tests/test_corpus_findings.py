@@ -5,9 +5,7 @@ output collected from public repositories: 0.12-era format 0.1 plans and 1.x pla
 provider 2.x to 6.x shapes, modules with count/for_each, no-op/update/delete plans.
 Every finding every rule gives on these 14 plans was reviewed against the plan's values
 (the audit of the 48 rules): EXPECTED is the (rule, address, status) set judged right,
-so a lost true positive or a new false positive shows here. KNOWN_WRONG lists findings
-judged wrong that belong to the IAM policy document work in progress; the test tolerates
-them but does not require them, so fixing them needs no change here (then delete them).
+so a lost true positive or a new false positive shows here.
 
 Skipped when the corpus is not beside this checkout (a plain clone of the project).
 """
@@ -224,26 +222,6 @@ EXPECTED: dict[str, set[tuple[str, str, str]]] = {
     },
 }
 
-KNOWN_WRONG: dict[str, dict[tuple[str, str, str], str]] = {
-    "cloud-native-platform-ecr-iam-kms": {
-        (rule, f"module.{mod}.aws_iam_role.this[0]", "unknown"): (
-            "IRSA trust policy from a data.aws_iam_policy_document whose Federated principal "
-            "and condition variables are unknown: the principal is Federated, not "
-            "ecs-tasks.amazonaws.com or AWS *, and conditions are present, so neither rule can fail"
-        )
-        for rule in ("ecs-trust-policy-confused-deputy", "iam-role-trust-any-principal")
-        for mod in ("external_secrets_irsa_role", "load_balancer_controller_irsa_role")
-    },
-    "realestate-ecr-iam-delete-update": {
-        (rule, "module.airflow_server.aws_iam_role.airflow_role", "fail"): (
-            "the no-op role's inline_policy is the state copy of "
-            "aws_iam_role_policy.airflow_policy, already reported there"
-        )
-        for rule in ("iam-secrets-read-wildcard", "iam-service-wildcard-action")
-    },
-}
-
-
 @pytest.mark.parametrize("plan", sorted(EXPECTED))
 def test_corpus_plan_findings(plan):
     path = CORPUS / f"{plan}.json"
@@ -254,6 +232,5 @@ def test_corpus_plan_findings(plan):
     actual = {(f.rule, f.address, f.status.value) for f in report.findings}
     expected = EXPECTED[plan]
     missing = sorted(expected - actual)
-    unexpected = sorted(actual - expected - set(KNOWN_WRONG.get(plan, {})))
+    unexpected = sorted(actual - expected)
     assert not missing and not unexpected, f"lost: {missing}\nnew: {unexpected}"
-    assert not (expected & set(KNOWN_WRONG.get(plan, {})))

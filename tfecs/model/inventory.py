@@ -281,8 +281,13 @@ class Inventory:
         pending = [i for i, b in enumerate(role.inline_policy) if b.policy is None and role.has_unknown("inline_policy", i)]
         # One unknown block and one policy document data source it can refer to: that one.
         data = self.linked(role, "inline_policy", iam.PolicyDocumentData) if len(pending) == 1 else []
+        # A role's state lists the policies of its aws_iam_role_policy resources among its
+        # inline_policy blocks: those are judged on their own resources, once.
+        separate = {rp.get("name") for rp in self.referrers(role, iam.IamRolePolicy, "role")} - {None}
         for i, inline in enumerate(role.inline_policy):
             path = ("inline_policy", i, "policy")
+            if inline.name in separate:
+                continue
             if i in pending:
                 doc = data[0].document if len(data) == 1 else None
                 yield DocumentRef(doc, role, path, unknown=doc is None, source=data[0].address if doc else None)
