@@ -12,7 +12,8 @@ import pytest
 from conftest import CORPUS
 
 from tfecs.errors import InputError
-from tfecs.inputs.plan import _plan_members, parse_json, read_plan
+from tfecs.inputs import plan as plan_module
+from tfecs.inputs.plan import _data_sources_only, _plan_members, parse_json, read_plan
 
 SKIPPED = ("resource_drift",)
 
@@ -21,7 +22,62 @@ def _expected(doc: dict) -> dict:
     out = {k: v for k, v in doc.items() if k not in SKIPPED}
     if doc.get("resource_changes") is not None:
         out.pop("planned_values", None)
+    if "prior_state" in out:
+        out["prior_state"] = _data_sources_only(out["prior_state"])
     return out
+
+
+def _resources(plan) -> list[dict]:
+    return [{k: getattr(r, k) for k in r.__slots__} for r in plan.resources]
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.json")), ids=lambda p: p.name)
+def test_real_plans_read_the_same_resources(path, monkeypatch):
+    data = path.read_bytes()
+    fast = read_plan(data, "plan.json")
+    monkeypatch.setattr(plan_module, "_plan_members", lambda data: None)
+    assert _resources(fast) == _resources(read_plan(data, "plan.json"))
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.json")), ids=lambda p: p.name)
+def test_pieces_of_a_few_bytes_read_the_same_resources(path, monkeypatch):
+    """Pieces cut wherever `},{"address":` occurs, nested ones included."""
+    data = path.read_bytes()
+    monkeypatch.setattr(plan_module, "_PIECE", 16)
+    fast = read_plan(data, "plan.json")
+    monkeypatch.setattr(plan_module, "_plan_members", lambda data: None)
+    assert _resources(fast) == _resources(read_plan(data, "plan.json"))
+
+
+def test_a_cut_inside_an_element_is_not_taken(monkeypatch):
+    monkeypatch.setattr(plan_module, "_PIECE", 4)
+    nested = {"address": "aws_x.a", "mode": "managed", "type": "aws_x", "name": "a",
+              "change": {"actions": ["create"], "before": None, "after": {"l": [{"k": 1}, {"address": "not a resource"}]}}}
+    other = {**nested, "address": "aws_x.b", "name": "b"}
+    doc = {"format_version": "1.2", "resource_changes": [nested, other], "prior_state": {"values": {"root_module": {"resources": [
+        {"address": "aws_x.a", "mode": "managed", "type": "aws_x", "name": "a", "values": {}},
+        {"address": "data.aws_y.d", "mode": "data", "type": "aws_y", "name": "d", "values": {"v": 1}}, 7]}}}}
+    data = orjson.dumps(doc)
+    assert _plan_members(data) == _expected(doc)
+    assert _plan_members(data)["prior_state"]["values"]["root_module"]["resources"][0] == {"mode": "managed"}
+    with pytest.raises(InputError, match=r"prior_state.values.root_module.resources\[2\]: expected an object"):
+        read_plan(data, "plan.json")
+
+
+def test_a_large_plan_reads_the_same_resources(tmp_path, monkeypatch):
+    """resource_changes larger than a piece is parsed in pieces."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import genplan
+
+    data = orjson.dumps(genplan.generate(2500, seed=5))
+    assert len(data) > 4 * plan_module._PIECE
+    fast = read_plan(data, "plan.json")
+    monkeypatch.setattr(plan_module, "_plan_members", lambda data: None)
+    assert _resources(fast) == _resources(read_plan(data, "plan.json"))
 
 
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("*.json")), ids=lambda p: p.name)
