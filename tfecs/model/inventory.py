@@ -145,6 +145,7 @@ class Inventory:
         self._by_config_module: dict[str, dict[str, list[Resource]]] = {}
         self._identity: dict[str, dict[str, list[Resource]]] = {}
         self._referrers: dict[tuple, dict[str, list[Resource]]] = {}
+        self._permission_documents: tuple[DocumentRef, ...] | None = None
         for r in self.resources:
             self.by_address[r.address] = r
             self._by_class[type(r)].append(r)
@@ -267,7 +268,13 @@ class Inventory:
 
     def permission_documents(self) -> Iterator[DocumentRef]:
         """Every identity (permissions) policy in the configuration, wherever it lives:
-        policy resources, role/user/group inline policies, `inline_policy` blocks."""
+        policy resources, role/user/group inline policies, `inline_policy` blocks.
+        Found once per inventory: five statement rules go through them all."""
+        if self._permission_documents is None:
+            self._permission_documents = tuple(self._find_permission_documents())
+        return iter(self._permission_documents)
+
+    def _find_permission_documents(self) -> Iterator[DocumentRef]:
         for cls in (iam.IamPolicy, iam.IamRolePolicy, iam.IamUserPolicy):
             for res in self.of(cls):
                 yield self.document(res)
