@@ -35,7 +35,7 @@ def read_input(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResour
     if path.endswith(".tf"):
         raise InputError("give the directory that holds the .tf files, not a single file", where=path)
     with stage("read"):
-        data = _read_bytes(path)
+        data = [_read_bytes(path)]  # read_plan takes it out, and frees it once parsed
     from .inputs.plan import read_plan
 
     with stage("parse+resources"):

@@ -300,10 +300,15 @@ class Plan:
         self.resources: list[RawResource] = []
 
 
-def read_plan(data: bytes, where: str) -> Plan:
+def read_plan(data: bytes | list[bytes], where: str) -> Plan:
+    """The plan in `data`; given as a one-item list, the bytes are taken out of it and
+    freed once parsed, before the resources are built (they are a plan's size)."""
+    if isinstance(data, list):
+        data = data.pop()
     doc = _plan_members(data)
     if doc is None:
         doc = parse_json(data, where)
+    del data
     if not isinstance(doc, dict):
         raise InputError(f"not a Terraform plan: the top level is {_kind(doc)}, not an object", where=where)
     if "format_version" not in doc:
