@@ -5,7 +5,8 @@ plan with the standard library (`python -c "import json; json.load(open(plan))"`
     python bench/run.py --sizes 1000,10000 --repeat 3 --hcl-files 0
 
 For each size: the plan's size, the floor's and tfecs's wall time (best of --repeat runs,
-in the same run, alternating), their ratio, peak memory of each process (ru_maxrss from
+in the same run, alternating), their ratio (and the ratio of CPU time, user + system,
+which a busy machine disturbs less), peak memory of each process (ru_maxrss from
 wait4) against the plan's size on disk, and where tfecs spent its time (one extra run
 with TFECS_PROFILE=1). Then the start-up time of `tfecs --version` and of a small-plan
 scan, and a large HCL directory. Plans are generated once into --cache (bench/genplan.py).
@@ -120,7 +121,10 @@ def main() -> int:
 
     print(f"tfecs: {' '.join(tfecs)}   python {results['python']}   best of {args.repeat}")
     print()
-    header = f"{'changes':>8} {'plan MB':>8} {'floor s':>8} {'tfecs s':>8} {'ratio':>6} {'floor MB':>9} {'tfecs MB':>9} {'mem/plan':>9} {'exit':>5}"
+    header = (
+        f"{'changes':>8} {'plan MB':>8} {'floor s':>8} {'tfecs s':>8} {'ratio':>6} {'cpu ratio':>9} "
+        f"{'floor MB':>9} {'tfecs MB':>9} {'mem/plan':>9} {'exit':>5}"
+    )
     print(header)
     rows = []
     for size in sizes:
@@ -140,6 +144,7 @@ def main() -> int:
             "floor_s": round(f.wall, 3),
             "tfecs_s": round(s.wall, 3),
             "ratio": round(s.wall / f.wall, 2),
+            "cpu_ratio": round(s.cpu / f.cpu, 2),
             "floor_cpu_s": round(f.cpu, 3),
             "tfecs_cpu_s": round(s.cpu, 3),
             "floor_peak_bytes": f.rss,
@@ -150,7 +155,7 @@ def main() -> int:
         }
         rows.append(row)
         print(
-            f"{size:>8} {mb(disk):>8} {f.wall:>8.3f} {s.wall:>8.3f} {row['ratio']:>6.2f} "
+            f"{size:>8} {mb(disk):>8} {f.wall:>8.3f} {s.wall:>8.3f} {row['ratio']:>6.2f} {row['cpu_ratio']:>9.2f} "
             f"{mb(f.rss):>9} {mb(s.rss):>9} {row['peak_over_plan']:>8.2f}x {s.code:>5}",
             flush=True,
         )
