@@ -29,7 +29,10 @@ def render(report: Report, color: bool = False) -> str:
             continue
         out.append("")
         out.append(style(f"{title} ({len(findings)})", bold=True))
-        out.append(tabulate([_row(f, style) for f in findings], headers=["severity", "rule", "resource", "finding"], tablefmt="simple"))
+        # Every cell is text: guessing which are numbers was most of the time (10k plan: 0.33 s).
+        out.append(
+            tabulate([_row(f, style) for f in findings], headers=["severity", "rule", "resource", "finding"], tablefmt="simple", disable_numparse=True)
+        )
     if report.fixed:
         out.append("")
         out.append(style(f"Fixed by this change ({len(report.fixed)})", bold=True, fg="green"))
