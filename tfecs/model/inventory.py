@@ -370,9 +370,12 @@ class Inventory:
         resource of the group declares with the same protocol and ports are left to that
         rule resource, so one permission gives one finding, on the resource declaring it."""
         resources = list(self._rule_resource_ingress())
-        by_group: dict[str | None, list[network.IngressRule]] = defaultdict(list)
+        # What the rule resources declare, by group, protocol and ports: a group's state
+        # copy can list thousands of its rules, each looked up once, not compared with all.
+        declared: dict[tuple, set[str]] = defaultdict(set)
         for r in resources:
-            by_group[r.security_group_address].append(r)
+            if not r.ports_unknown:
+                declared[(r.security_group_address, r.protocol_name, r.ports())].update(r.cidrs)
         for sg in self.of(network.SecurityGroup):
             if not sg.ingress and sg.is_unknown("ingress"):
                 # The whole set is known only after apply (e.g. a dynamic block).
@@ -397,7 +400,7 @@ class Inventory:
                     ports_unknown=any(tree_any(subtree(unknown, k)) for k in ("from_port", "to_port", "protocol")),
                     security_group_address=sg.address,
                 )
-                yield _without_declared_elsewhere(inline, by_group.get(inline.security_group_address, []))
+                yield _without_declared_elsewhere(inline, declared)
         yield from resources
 
     def _rule_resource_ingress(self) -> Iterator[network.IngressRule]:
@@ -444,23 +447,16 @@ def _matching_identity(candidates: list[R], values: object) -> list[R]:
     return [r for r in candidates if any(r.get(a) in known for a in IDENTITY_ATTRS)]
 
 
-def _without_declared_elsewhere(inline: network.IngressRule, resources: list[network.IngressRule]) -> network.IngressRule:
+def _without_declared_elsewhere(inline: network.IngressRule, declared: dict[tuple, set[str]]) -> network.IngressRule:
     """The inline entry without the CIDRs that a rule resource of the same group declares
-    with the same protocol and ports (the group's state copy of that rule)."""
+    with the same protocol and ports (the group's state copy of that rule); `declared`:
+    the rule resources' CIDRs by (group, protocol, ports)."""
     if not inline.cidrs or inline.ports_unknown:
         return inline
-    declared = {
-        c
-        for r in resources
-        if r.security_group_address == inline.security_group_address
-        and not r.ports_unknown
-        and r.protocol_name == inline.protocol_name
-        and r.ports() == inline.ports()
-        for c in r.cidrs
-    }
-    if not declared.intersection(inline.cidrs):
+    cidrs = declared.get((inline.security_group_address, inline.protocol_name, inline.ports()), set())
+    if not cidrs.intersection(inline.cidrs):
         return inline
-    return inline.model_copy(update={"cidrs": tuple(c for c in inline.cidrs if c not in declared)})
+    return inline.model_copy(update={"cidrs": tuple(c for c in inline.cidrs if c not in cidrs)})
 
 
 def _without_key(ref: str) -> str:
