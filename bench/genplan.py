@@ -7,7 +7,8 @@ log group, target group, alarms, SSM parameter and secret), `module.ecr["<repo>"
 repositories, a `module.platform["<team>"]` of resources tfecs does not look at
 (Lambda, DynamoDB, S3, SNS, SQS, ...), and a root module with the VPC, cluster, load
 balancer, CloudTrail, GuardDuty, and a CI role with thousands of policy attachments
-and a shared security group with thousands of rules (the cross-reference stress case).
+and a shared security group with thousands of rules, which its `ingress` in the state
+lists again (the cross-reference stress case).
 
 Every resource change carries what real plans carry: `before` for updates, deletes,
 replacements and no-ops (which most resources of a big estate are), `after_unknown`
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Bump when the shape changes, so cached plans are regenerated.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -395,6 +396,10 @@ class Estate:
         ingress = []
         if rng.random() < 0.1:
             ingress.append({"cidr_blocks": ["0.0.0.0/0"], "description": "debug", "from_port": 22, "ipv6_cidr_blocks": [], "prefix_list_ids": [], "protocol": "tcp", "security_groups": [], "self": False, "to_port": 22})
+        rules = ((8080, "10.0.0.0/16"), (8126, "10.0.0.0/16"), (443, "0.0.0.0/0" if rng.random() < 0.05 else "10.20.0.0/16"))
+        if state != "create":
+            # An existing group's state lists the permissions its rule resources created too.
+            ingress += [_ingress_entry(port, cidr, f"port {port}") for port, cidr in rules]
         self.add(
             Res(mod, "aws_security_group", "this", 0),
             {"arn": _arn("ec2", f"security-group/{sg_id}"), "description": f"{key} tasks", "egress": egress, "id": sg_id, "ingress": ingress,
@@ -402,7 +407,7 @@ class Estate:
             sub(0.05),
             computed=("arn", "id", "owner_id", "tags_all"),
         )
-        for i, (port, cidr) in enumerate(((8080, "10.0.0.0/16"), (8126, "10.0.0.0/16"), (443, "0.0.0.0/0" if rng.random() < 0.05 else "10.20.0.0/16"))):
+        for i, (port, cidr) in enumerate(rules):
             self.add(
                 Res(mod, "aws_security_group_rule", "ingress", i),
                 {"cidr_blocks": [cidr], "description": f"port {port}", "from_port": port, "id": f"sgrule-{rng.getrandbits(32)}", "ipv6_cidr_blocks": [],
@@ -669,12 +674,16 @@ class Estate:
             self.add(Res("", "aws_iam_role_policy_attachment", "ci", i), {"id": f"ci-{i}", "policy_arn": parn, "role": "ci"}, state, computed=("id",),
                      unknown_extra={"policy_arn": True} if own and state == "create" else None)
         sg_id = "sg-0shared000000000a"
-        self.add(Res("", "aws_security_group", "shared"), {"arn": _arn("ec2", f"security-group/{sg_id}"), "description": "shared", "egress": [], "id": sg_id, "ingress": [], "name": "shared", "vpc_id": "vpc-0a1b2c3d4e5f60718", **tag_state}, "no-op")
+        states = ["create" if rng.random() < 0.05 else "no-op" for _ in range(sg_rules)]
+        cidrs = [f"10.{(i // 250) % 250}.{i % 250}.0/24" for i in range(sg_rules)]
+        # The group's state copy of the permissions of its thousands of existing rules.
+        mirrored = [_ingress_entry(1024 + i, cidrs[i], f"partner {i}") for i in range(sg_rules) if states[i] == "no-op"]
+        self.add(Res("", "aws_security_group", "shared"), {"arn": _arn("ec2", f"security-group/{sg_id}"), "description": "shared", "egress": [], "id": sg_id, "ingress": mirrored, "name": "shared", "vpc_id": "vpc-0a1b2c3d4e5f60718", **tag_state}, "no-op")
         for i in range(sg_rules):
             port = 1024 + i
-            self.add(Res("", "aws_security_group_rule", "shared", i), {"cidr_blocks": [f"10.{(i // 250) % 250}.{i % 250}.0/24"], "description": f"partner {i}", "from_port": port, "id": f"sgrule-s{i}", "ipv6_cidr_blocks": [],
+            self.add(Res("", "aws_security_group_rule", "shared", i), {"cidr_blocks": [cidrs[i]], "description": f"partner {i}", "from_port": port, "id": f"sgrule-s{i}", "ipv6_cidr_blocks": [],
                                                                       "prefix_list_ids": [], "protocol": "tcp", "security_group_id": sg_id, "self": False, "source_security_group_id": None, "to_port": port, "type": "ingress"},
-                     "create" if rng.random() < 0.05 else "no-op", computed=("id",))
+                     states[i], computed=("id",))
 
     def filler(self, count: int) -> None:
         for i in range(count):
@@ -892,6 +901,11 @@ class Estate:
             "complete": True,
             "errored": False,
         }
+
+
+def _ingress_entry(port: int, cidr: str, description: str) -> dict:
+    return {"cidr_blocks": [cidr], "description": description, "from_port": port, "ipv6_cidr_blocks": [], "prefix_list_ids": [],
+            "protocol": "tcp", "security_groups": [], "self": False, "to_port": port}
 
 
 def _module_tree(by_module: dict[str, list[dict]]) -> dict:
