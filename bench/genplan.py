@@ -916,13 +916,46 @@ def _module_tree(by_module: dict[str, list[dict]]) -> dict:
     return root
 
 
+def stress(count: int) -> dict:
+    """The cross-reference worst case: one security group with `count` rule resources,
+    which its ingress in the state lists again, and one role with `count` attachments
+    of `count` policies, all unchanged."""
+    sg_id = "sg-0stress"
+    ingress = [_ingress_entry(1024 + i, f"10.{i // 250}.{i % 250}.0/24", "") for i in range(count)]
+    changes = [_unchanged("aws_security_group.shared", {"id": sg_id, "name": "shared", "ingress": ingress}),
+               _unchanged("aws_iam_role.ci", {"name": "ci", "arn": f"arn:aws:iam::{ACCOUNT}:role/ci"})]
+    for i in range(count):
+        changes.append(_unchanged(f"aws_security_group_rule.r[{i}]", {**ingress[i], "security_group_id": sg_id, "type": "ingress"}))
+        arn = f"arn:aws:iam::{ACCOUNT}:policy/p{i}"
+        changes.append(_unchanged(f"aws_iam_policy.p[{i}]", {"name": f"p{i}", "arn": arn, "policy": cjson(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})}))
+        changes.append(_unchanged(f"aws_iam_role_policy_attachment.a[{i}]", {"role": "ci", "policy_arn": arn}))
+    refs = {"references": ["aws_security_group.shared.id", "aws_security_group.shared"]}
+    config = {"root_module": {"resources": [
+        {"address": "aws_security_group_rule.r", "mode": "managed", "type": "aws_security_group_rule", "name": "r", "expressions": {"security_group_id": refs}},
+        {"address": "aws_iam_role_policy_attachment.a", "mode": "managed", "type": "aws_iam_role_policy_attachment", "name": "a",
+         "expressions": {"role": {"references": ["aws_iam_role.ci.name", "aws_iam_role.ci"]}, "policy_arn": {"references": ["aws_iam_policy.p[count.index].arn", "aws_iam_policy.p"]}}},
+    ]}}
+    return {"format_version": "1.2", "terraform_version": "1.9.8", "resource_changes": changes, "configuration": config}
+
+
+def _unchanged(address: str, values: dict) -> dict:
+    rtype, name = address.split(".")[0], address.split(".")[1].split("[")[0]
+    index = int(address.split("[")[1].rstrip("]")) if "[" in address else None
+    rc = {"address": address, "mode": "managed", "type": rtype, "name": name, "provider_name": PROVIDER,
+          "change": {"actions": ["no-op"], "before": values, "after": values, "after_unknown": {}, "before_sensitive": {}, "after_sensitive": {}}}
+    if index is not None:
+        rc["index"] = index
+    return rc
+
+
 def generate(size: int, seed: int = 0) -> dict:
     """A plan document with `size` managed resource changes."""
     return Estate(size, seed).build()
 
 
-def write(size: int, path: str, seed: int = 0) -> str:
-    doc = generate(size, seed)
+def write(size: int, path: str, seed: int = 0, kind: str = "estate") -> str:
+    doc = generate(size, seed) if kind == "estate" else stress(size)
     try:
         import orjson
 
@@ -939,8 +972,9 @@ def main() -> None:
     ap.add_argument("size", type=int, help="managed resource changes")
     ap.add_argument("-o", "--output", required=True)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--stress", action="store_true", help="the cross-reference worst case instead (size: rules and attachments)")
     args = ap.parse_args()
-    write(args.size, args.output, args.seed)
+    write(args.size, args.output, args.seed, "stress" if args.stress else "estate")
 
 
 if __name__ == "__main__":

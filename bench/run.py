@@ -9,7 +9,9 @@ in the same run, alternating), their ratio (and the ratio of CPU time, user + sy
 which a busy machine disturbs less), peak memory of each process (ru_maxrss from
 wait4) against the plan's size on disk, and where tfecs spent its time (one extra run
 with TFECS_PROFILE=1). Then the start-up time of `tfecs --version` and of a small-plan
-scan, and a large HCL directory. Plans are generated once into --cache (bench/genplan.py).
+scan, a cross-reference worst case (one security group with thousands of rules, one role
+with thousands of attachments), and a large HCL directory. Plans are generated once into
+--cache (bench/genplan.py, bench/genhcl.py).
 
 Prints figures; asserts nothing (tests/test_bench.py checks the generator).
 """
@@ -111,6 +113,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5, help="runs per measurement; the best is kept")
     ap.add_argument("--cache", default=os.path.join(HERE, ".cache"), help="where generated inputs are kept")
     ap.add_argument("--hcl-files", type=int, default=300, help="service files in the HCL benchmark (0: skip)")
+    ap.add_argument("--stress", type=int, default=3000, help="rules on one security group, attachments to one role (0: skip)")
     ap.add_argument("--json", dest="json_out", help="also write the figures as JSON to this file")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -200,6 +203,18 @@ def main() -> int:
         f"start-up: python -c pass {bare.wall:.3f} s, tfecs --version {version.wall:.3f} s, "
         f"scan of a {small_changes}-change plan {small_scan.wall:.3f} s (exit {small_scan.code}, {mb(small_scan.rss)} MB)"
     )
+
+    if args.stress:
+        path = os.path.join(args.cache, f"stress-{args.stress}-g{genplan.GENERATOR_VERSION}.json")
+        if not os.path.exists(path):
+            subprocess.run([sys.executable, os.path.join(HERE, "genplan.py"), str(args.stress), "-o", path + ".tmp", "--stress"], check=True)
+            os.replace(path + ".tmp", path)
+        st = best([run([*tfecs, "scan", path, "--format", "json"]) for _ in range(args.repeat)])
+        results["stress"] = {"count": args.stress, "plan_bytes": os.path.getsize(path), "seconds": round(st.wall, 3), "peak_bytes": st.rss, "exit": st.code}
+        print(
+            f"stress: one security group with {args.stress} rules (and their state copy), one role with {args.stress} "
+            f"attachments ({mb(os.path.getsize(path))} MB): {st.wall:.3f} s, {mb(st.rss)} MB, exit {st.code}"
+        )
 
     if args.hcl_files:
         path = hcl_path(args.cache, args.hcl_files)

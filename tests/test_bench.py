@@ -77,3 +77,14 @@ def test_generated_hcl_directory_scans(tmp_path, run_cli):
     addresses = {f["address"] for f in report["findings"]}
     assert any(a.startswith('module.svc["mod-a"].') for a in addresses)
     assert report["summary"]["resources"] > 3 * 10
+
+
+def test_stress_plan_scans(tmp_path, run_cli):
+    plan = genplan.write(40, str(tmp_path / "stress.json"), kind="stress")
+    doc = json.loads(open(plan).read())
+    group = doc["resource_changes"][0]["change"]["after"]
+    assert len(group["ingress"]) == 40
+    assert sum(rc["type"] == "aws_iam_role_policy_attachment" for rc in doc["resource_changes"]) == 40
+    code, out, err = run_cli("scan", plan, "--format", "json")
+    assert code in (0, 1), err
+    assert json.loads(out)["errors"] == []
