@@ -12,8 +12,9 @@ import pytest
 from conftest import CORPUS
 
 from tfecs.errors import InputError
-from tfecs.inputs import plan as plan_module
-from tfecs.inputs.plan import _data_sources_only, _plan_members, parse_json, read_plan
+from tfecs.inputs import planjson
+from tfecs.inputs.planjson import data_sources_only, plan_members
+from tfecs.inputs.plan import parse_json, read_plan
 
 SKIPPED = ("resource_drift",)
 
@@ -23,7 +24,7 @@ def _expected(doc: dict) -> dict:
     if doc.get("resource_changes") is not None:
         out.pop("planned_values", None)
     if "prior_state" in out:
-        out["prior_state"] = _data_sources_only(out["prior_state"])
+        out["prior_state"] = data_sources_only(out["prior_state"])
     return out
 
 
@@ -35,7 +36,7 @@ def _resources(plan) -> list[dict]:
 def test_real_plans_read_the_same_resources(path, monkeypatch):
     data = path.read_bytes()
     fast = read_plan(data, "plan.json")
-    monkeypatch.setattr(plan_module, "_plan_members", lambda data: None)
+    monkeypatch.setattr(planjson, "plan_members", lambda data: None)
     assert _resources(fast) == _resources(read_plan(data, "plan.json"))
 
 
@@ -43,14 +44,14 @@ def test_real_plans_read_the_same_resources(path, monkeypatch):
 def test_pieces_of_a_few_bytes_read_the_same_resources(path, monkeypatch):
     """Pieces cut wherever `},{"address":` occurs, nested ones included."""
     data = path.read_bytes()
-    monkeypatch.setattr(plan_module, "_PIECE", 16)
+    monkeypatch.setattr(planjson, "_PIECE", 16)
     fast = read_plan(data, "plan.json")
-    monkeypatch.setattr(plan_module, "_plan_members", lambda data: None)
+    monkeypatch.setattr(planjson, "plan_members", lambda data: None)
     assert _resources(fast) == _resources(read_plan(data, "plan.json"))
 
 
 def test_a_cut_inside_an_element_is_not_taken(monkeypatch):
-    monkeypatch.setattr(plan_module, "_PIECE", 4)
+    monkeypatch.setattr(planjson, "_PIECE", 4)
     nested = {"address": "aws_x.a", "mode": "managed", "type": "aws_x", "name": "a",
               "change": {"actions": ["create"], "before": None, "after": {"l": [{"k": 1}, {"address": "not a resource"}]}}}
     other = {**nested, "address": "aws_x.b", "name": "b"}
@@ -58,8 +59,8 @@ def test_a_cut_inside_an_element_is_not_taken(monkeypatch):
         {"address": "aws_x.a", "mode": "managed", "type": "aws_x", "name": "a", "values": {}},
         {"address": "data.aws_y.d", "mode": "data", "type": "aws_y", "name": "d", "values": {"v": 1}}, 7]}}}}
     data = orjson.dumps(doc)
-    assert _plan_members(data) == _expected(doc)
-    assert _plan_members(data)["prior_state"]["values"]["root_module"]["resources"][0] == {"mode": "managed"}
+    assert plan_members(data) == _expected(doc)
+    assert plan_members(data)["prior_state"]["values"]["root_module"]["resources"][0] == {"mode": "managed"}
     with pytest.raises(InputError, match=r"prior_state.values.root_module.resources\[2\]: expected an object"):
         read_plan(data, "plan.json")
 
@@ -74,16 +75,16 @@ def test_a_large_plan_reads_the_same_resources(tmp_path, monkeypatch):
     import genplan
 
     data = orjson.dumps(genplan.generate(2500, seed=5))
-    assert len(data) > 4 * plan_module._PIECE
+    assert len(data) > 4 * planjson._PIECE
     fast = read_plan(data, "plan.json")
-    monkeypatch.setattr(plan_module, "_plan_members", lambda data: None)
+    monkeypatch.setattr(planjson, "plan_members", lambda data: None)
     assert _resources(fast) == _resources(read_plan(data, "plan.json"))
 
 
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("*.json")), ids=lambda p: p.name)
 def test_real_plans_parse_as_a_whole_parse_does(path):
     data = path.read_bytes()
-    members = _plan_members(data)
+    members = plan_members(data)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         assert members is None  # UTF-16: decoded first, then parsed whole
         return
@@ -106,7 +107,7 @@ def test_real_plans_parse_as_a_whole_parse_does(path):
 )
 def test_members_equal_the_whole_parse(text):
     data = text.encode()
-    assert _plan_members(data) == _expected(orjson.loads(data))
+    assert plan_members(data) == _expected(orjson.loads(data))
 
 
 @pytest.mark.parametrize(
@@ -126,19 +127,19 @@ def test_members_equal_the_whole_parse(text):
     ],
 )
 def test_what_a_whole_parse_rejects_falls_back_to_it(data):
-    assert _plan_members(data) is None
+    assert plan_members(data) is None
     with pytest.raises((orjson.JSONDecodeError, InputError)):
         parse_json(data, "plan.json")
 
 
 @pytest.mark.parametrize("data", [b"[1, 2]", b"{}", b' "x"', b"\xef\xbb\xbf{}"])
 def test_other_documents_are_parsed_whole(data):
-    assert _plan_members(data) is None
+    assert plan_members(data) is None
 
 
 def test_nesting_just_within_the_limit_is_kept():
     data = b'{"format_version":"1.2","a":' + b"[" * 1023 + b"]" * 1023 + b"}"
-    value = _plan_members(data)["a"]
+    value = plan_members(data)["a"]
     depth = 0
     while isinstance(value, list) and value:
         value, depth = value[0], depth + 1
