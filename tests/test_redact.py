@@ -108,3 +108,10 @@ def test_sensitive_values_follow_only_marked_paths():
         before_sensitive={"value": True},
     )
     assert sensitive_values([raw]) == {"s3cr3t-value", "bbbb", '{"inner":"json-part","n":12345}', "json-part", "12345"}
+
+
+def test_literal_words_are_not_treated_as_secrets():
+    from tfecs.redact import Redactor
+
+    redact = Redactor({"true", "false", "hunter2-secret", "None"})
+    assert redact("privileged is true, user None, password hunter2-secret") == "privileged is true, user None, password (redacted)"

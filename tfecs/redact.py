@@ -11,7 +11,10 @@ import orjson
 from .inputs.raw import RawResource, Tree
 
 MASK = "(redacted)"
-_MIN_LEN = 4  # shorter values ("true", "80") would mangle ordinary text
+_MIN_LEN = 4  # shorter values ("80", "tcp") would mangle ordinary text
+# Words a sensitive container definition is full of ("essential": "true") that are no
+# secret and would mangle every message and address that says them.
+_NOT_SECRETS = frozenset({"true", "false", "null", "none", "True", "False", "None", "TRUE", "FALSE", "NULL"})
 
 
 def sensitive_values(raws: Iterable[RawResource]) -> set[str]:
@@ -72,7 +75,9 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str]):
         # Each value as written, and as a JSON string would escape it.
-        forms = {f for s in secrets if len(s) >= _MIN_LEN for f in (s, orjson.dumps(s).decode()[1:-1])}
+        forms = {
+            f for s in secrets if len(s) >= _MIN_LEN and s not in _NOT_SECRETS for f in (s, orjson.dumps(s).decode()[1:-1])
+        }
         self._short = frozenset(f for f in forms if len(f) <= _PREFIX)
         self._long: dict[str, list[str]] = {}
         for f in forms:
