@@ -7,37 +7,12 @@ import random
 
 import pytest
 
-from tfecs.inputs.raw import config_address, module_instance_of, split_address, split_segments
+from tfecs.inputs.raw import config_address, module_instance_of, split_address, split_by_characters, split_segments
 
 
 def _reference_segments(text: str) -> list[str]:
-    """split_segments before its fast path: plain split without brackets, else the
-    character loop."""
-    if "[" not in text:
-        return text.split(".")
-    segments: list[str] = []
-    cur: list[str] = []
-    depth = 0
-    in_str = esc = False
-    for ch in text:
-        if in_str:
-            if esc:
-                esc = False
-            elif ch == "\\":
-                esc = True
-            elif ch == '"':
-                in_str = False
-        elif ch == '"':
-            in_str = True
-        elif ch in "[]":
-            depth += 1 if ch == "[" else -1
-        elif ch == "." and depth == 0:
-            segments.append("".join(cur))
-            cur = []
-            continue
-        cur.append(ch)
-    segments.append("".join(cur))
-    return segments
+    """split_segments without its fast path: the character loop."""
+    return text.split(".") if "[" not in text else split_by_characters(text)
 
 
 def _reference_steps(address: str) -> list[str]:

@@ -92,8 +92,11 @@ def split_segments(text: str) -> list[str]:
     if "[" not in text:
         return text.split(".")
     fast = _split_well_formed(text)
-    if fast is not None:
-        return fast
+    return fast if fast is not None else split_by_characters(text)
+
+
+def split_by_characters(text: str) -> list[str]:
+    """split_segments the slow, obvious way (any text, malformed too)."""
     segments: list[str] = []
     cur: list[str] = []
     depth = 0
