@@ -31,7 +31,7 @@ def render(report: Report, color: bool = False) -> str:
         out.append(style(f"{title} ({len(findings)})", bold=True))
         # Every cell is text: guessing which are numbers was most of the time (10k plan: 0.33 s).
         out.append(
-            tabulate([_row(f, style) for f in findings], headers=["severity", "rule", "resource", "finding"], tablefmt="simple", disable_numparse=True)
+            tabulate(_rows(findings, style), headers=["severity", "rule", "resource", "finding"], tablefmt="simple", disable_numparse=True)
         )
     if report.fixed:
         out.append("")
@@ -43,6 +43,34 @@ def render(report: Report, color: bool = False) -> str:
     verdict = {0: "pass", 1: "blocked", 2: "error"}[report.exit_code]
     out.append(f"{report.summary_line()}. Result: {verdict} (exit {report.exit_code}).")
     return "\n".join(out) + "\n"
+
+
+def _rows(findings: list[Finding], style) -> list[list[str]]:
+    """One row a finding, except that the unknowns of one value (a task definition's
+    container_definitions known only after apply concerns a dozen rules) share a row."""
+    unknown: dict[tuple, list[Finding]] = {}
+    for f in findings:
+        if f.status is Status.UNKNOWN:
+            unknown.setdefault((f.address, f.path_text), []).append(f)
+    rows: list[list[str]] = []
+    for f in findings:
+        same = unknown.get((f.address, f.path_text), ()) if f.status is Status.UNKNOWN else ()
+        if len(same) < 2:
+            rows.append(_row(f, style))
+        elif same[0] is f:
+            rows.append(_unknown_row(same, style))
+    return rows
+
+
+def _unknown_row(same: list[Finding], style) -> list[str]:
+    worst = max(same, key=lambda f: f.effective_severity.rank)
+    row = _row(worst, style)
+    row[1] = "\n".join(f.meta.id for f in same)
+    row[3] = (
+        f"{worst.path_text or 'a value'} is known only after apply: {len(same)} rules cannot rule out a finding\n"
+        "fix: scan with --source DIR to evaluate it from the configuration, or make it known at plan time"
+    )
+    return row
 
 
 def _row(f: Finding, style) -> list[str]:
