@@ -18,3 +18,13 @@ def test_unknowns_of_one_value_share_a_row(run_cli):
     assert "fix: scan with --source DIR" in lines[row + 1]
     assert out.count("aws_ecs_task_definition.bad_unknown_image") == 1
     assert out.rstrip().endswith("2 introduced (0 blocking), 0 existing, 0 fixed, 2 unknown until apply. Result: pass (exit 0).")
+
+
+def test_colour_only_when_asked_or_on_a_terminal(run_cli, tmp_path):
+    plan = TESTDATA / "plans" / "real" / "ecs_insecure.json"
+    _, plain, _ = run_cli("scan", str(plan), "--rule", "ecs-privileged-container")
+    _, coloured, _ = run_cli("scan", str(plan), "--rule", "ecs-privileged-container", "--color")
+    assert "\x1b[" not in plain and "\x1b[31mhigh\x1b[0m" in coloured
+    out_file = tmp_path / "r.txt"
+    run_cli("scan", str(plan), "--rule", "ecs-privileged-container", "--color", "-f", "json", "-o", str(out_file))
+    assert "\x1b[" not in out_file.read_text()  # JSON is never coloured

@@ -102,7 +102,7 @@ def cli() -> None:
 @click.option("--rule", "select", multiple=True, metavar="ID", help="Run only these rules (id or prefix such as iam-; repeatable).")
 @click.option("--skip-rule", "skip", multiple=True, metavar="ID", help="Do not run these rules (id or prefix; repeatable).")
 @click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="A folder of custom rule modules (repeatable).")
-@click.option("--color/--no-color", default=None, help="Colour the table (default: when stdout is a terminal).")
+@click.option("--color/--no-color", default=None, help="Colour the table (default: when stdout is a terminal and NO_COLOR is unset).")
 def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color) -> None:
     """Scan Terraform plans (`terraform show -json` output, or - for stdin) and HCL directories.
 
@@ -117,7 +117,8 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
         report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files)
         from .reporters import render
 
-        use_color = color if color is not None else (output is None and sys.stdout.isatty())
+        # NO_COLOR (no-color.org) is honoured unless --color asks otherwise.
+        use_color = color if color is not None else (output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
         with stage("render"):
             text = render(report, fmt, color=use_color and fmt == "table")
         if not report.inputs:
