@@ -127,7 +127,7 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
             with open(output, "w", encoding="utf-8") as fh:
                 fh.write(text)
         elif text:
-            click.echo(text, nl=False)
+            click.echo(text, nl=False, color=use_color)
         for err in report.errors:
             click.echo(f"tfecs: error: {report.redact(err.line())}", err=True)
         emit()
