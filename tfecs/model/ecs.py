@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from pydantic import ConfigDict, Field
@@ -181,6 +182,16 @@ class Volume(Model):
     efs_volume_configuration: tuple[EfsVolumeConfiguration, ...] = ()
 
 
+# A cluster query language term that admits only Windows container instances.
+_WINDOWS_PLACEMENT = re.compile(r"attribute:ecs\.os-(?:type|family)\s*==\s*['\"]?windows", re.IGNORECASE)
+_QUERY_OR = re.compile(r"\bor\b|\|\|", re.IGNORECASE)
+
+
+def _windows_only(expression: str) -> bool:
+    """The expression requires Windows (an `or` may also admit Linux instances)."""
+    return bool(_WINDOWS_PLACEMENT.search(expression)) and not _QUERY_OR.search(expression)
+
+
 class TaskDefinition(Resource):
     TYPES: ClassVar[tuple[str, ...]] = ("aws_ecs_task_definition",)
     family: str | None = None
@@ -192,6 +203,7 @@ class TaskDefinition(Resource):
     execution_role_arn: str | None = None
     volume: tuple[Volume, ...] = ()
     runtime_platform: tuple[dict, ...] = ()
+    placement_constraints: tuple[dict, ...] = ()
     containers: tuple[ContainerDefinition, ...] = ()
 
     @classmethod
@@ -228,7 +240,17 @@ class TaskDefinition(Resource):
 
     @property
     def is_windows(self) -> bool:
-        return (self.os_family or "").upper().startswith("WINDOWS")
+        """Runs Windows containers: `runtime_platform.operating_system_family` WINDOWS_*, or
+        (on EC2, and before providers had `runtime_platform`) a `memberOf` placement
+        constraint that places the task on Windows instances only
+        (`attribute:ecs.os-type == windows`, `attribute:ecs.os-family == WINDOWS_SERVER_2019_CORE`)."""
+        if (self.os_family or "").upper().startswith("WINDOWS"):
+            return True
+        return any(
+            str(pc.get("type") or "").lower() == "memberof" and _windows_only(str(pc.get("expression") or ""))
+            for pc in self.placement_constraints
+            if isinstance(pc, dict)
+        )
 
     @property
     def ec2_compatible(self) -> bool:
