@@ -15,6 +15,9 @@ from .iam import Document, decoded_documents
 # Scan frequencies of a registry scanning rule that scan without a manual request.
 AUTOMATIC_SCAN_FREQUENCIES = frozenset({"SCAN_ON_PUSH", "CONTINUOUS_SCAN"})
 
+# Managed resources that only ever stand for customer-managed KMS keys.
+CUSTOMER_KEY_TYPES = frozenset({"aws_kms_key", "aws_kms_alias", "aws_kms_external_key", "aws_kms_replica_key"})
+
 
 class Repository(Resource):
     TYPES: ClassVar[tuple[str, ...]] = ("aws_ecr_repository",)
@@ -38,15 +41,16 @@ class Repository(Resource):
 
     def kms_key_source(self) -> str | None:
         """Where the unknown-until-apply `kms_key` comes from: "customer" when the block
-        refers to an `aws_kms_key` of the configuration, "provider" when it refers to
-        nothing (the provider fills in the AWS-managed `aws/ecr` key), None otherwise
-        (a data source or variable: it could be either)."""
+        refers to a key (or an alias: AWS reserves `alias/aws/*`, so an alias the
+        configuration creates names a customer key) of the configuration, "provider" when
+        it refers to nothing (the provider fills in the AWS-managed `aws/ecr` key), None
+        otherwise (a data source or variable: it could be either)."""
         refs = self.refs("encryption_configuration")
         if not refs:
             # Without the configuration (references unknown) the key could be anything.
             return "provider" if self.tf.configured is not None else None
         types = {_resource_type(r) for r in refs}
-        return "customer" if "aws_kms_key" in types else None
+        return "customer" if types & CUSTOMER_KEY_TYPES else None
 
 
 def _lax_bool(value: object) -> bool | None:
