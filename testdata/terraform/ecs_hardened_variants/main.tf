@@ -641,8 +641,140 @@ resource "aws_iam_role" "good_ec2_task" {
 }
 
 resource "aws_iam_role" "good_windows_task" {
-  name               = "good-variants-windows-task"
-  assume_role_policy = data.aws_iam_policy_document.good_ecs_tasks_trust.json
+  name                = "good-variants-windows-task"
+  assume_role_policy  = data.aws_iam_policy_document.good_ecs_tasks_trust.json
+  managed_policy_arns = ["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]
+}
+
+resource "aws_efs_file_system" "good_variants" {
+  encrypted  = true
+  kms_key_id = aws_kms_key.good_variants.arn
+}
+
+resource "aws_efs_access_point" "good_variants" {
+  file_system_id = aws_efs_file_system.good_variants.id
+
+  posix_user {
+    uid = 10001
+    gid = 10001
+  }
+}
+
+# Guard rails: a Deny with NotAction is not a grant.
+data "aws_iam_policy_document" "good_region_guard" {
+  statement {
+    sid           = "DenyOutsideUsEast1"
+    effect        = "Deny"
+    not_actions   = ["iam:*", "sts:*", "cloudfront:*", "route53:*", "support:*"]
+    resources     = ["*"]
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "aws:RequestedRegion"
+      values   = [local.region]
+    }
+  }
+
+  statement {
+    sid       = "ReadOnlyDescribe"
+    actions   = ["ecs:Describe*", "ecs:List*", "ecr:Describe*"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_policy" "good_region_guard" {
+  name   = "good-variants-region-guard"
+  policy = data.aws_iam_policy_document.good_region_guard.json
+}
+
+# Cross-account deploy role: a named account with an external id; a GitHub OIDC role.
+resource "aws_iam_role" "good_deploy" {
+  name = "good-variants-deploy"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect    = "Allow"
+        Action    = "sts:AssumeRole"
+        Principal = { AWS = "arn:aws:iam::210987654321:root" }
+        Condition = { StringEquals = { "sts:ExternalId" = "good-variants-deploy" } }
+      },
+      {
+        Effect    = "Allow"
+        Action    = "sts:AssumeRoleWithWebIdentity"
+        Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+        Condition = {
+          StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" }
+          StringLike   = { "token.actions.githubusercontent.com:sub" = "repo:example/good-variants:ref:refs/heads/main" }
+        }
+      },
+      {
+        Effect    = "Allow"
+        Action    = "sts:AssumeRole"
+        Principal = { AWS = "*" }
+        Condition = { StringEquals = { "aws:PrincipalOrgID" = "o-abcde12345" } }
+      },
+    ]
+  })
+  managed_policy_arns = [aws_iam_policy.good_region_guard.arn]
+}
+
+data "aws_iam_policy_document" "good_deploy" {
+  statement {
+    sid       = "RegisterTaskDefinitions"
+    actions   = ["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"]
+    resources = ["*"] # neither action supports resource-level permissions
+  }
+
+  statement {
+    sid       = "UpdateTheServices"
+    actions   = ["ecs:UpdateService", "ecs:DescribeServices"]
+    resources = [aws_ecs_service.good_web.id, aws_ecs_service.good_ec2.id]
+  }
+
+  statement {
+    sid       = "PassTaskRoles"
+    actions   = ["iam:PassRole"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringLike"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "PushImages"
+    actions   = ["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:BatchCheckLayerAvailability"]
+    resources = [aws_ecr_repository.good_app.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "good_deploy" {
+  name   = "deploy"
+  role   = aws_iam_role.good_deploy.name
+  policy = data.aws_iam_policy_document.good_deploy.json
+}
+
+resource "aws_security_group_rule" "good_alb_https_numeric_protocol" {
+  type              = "ingress"
+  description       = "https over ipv6 (protocol number 6 is tcp)"
+  security_group_id = aws_security_group.good_alb.id
+  protocol          = "6"
+  from_port         = 443
+  to_port           = 443
+  ipv6_cidr_blocks  = ["2001:db8::/32"]
+}
+
+resource "aws_security_group_rule" "good_ec2_tasks_from_prefix_list" {
+  type              = "ingress"
+  description       = "ops bastions by prefix list"
+  security_group_id = aws_security_group.good_ec2_tasks.id
+  protocol          = "tcp"
+  from_port         = 8443
+  to_port           = 8443
+  prefix_list_ids   = ["pl-0123456789abcdef0"]
 }
 
 # ---------------------------------------------------------------- ECS
@@ -761,10 +893,19 @@ resource "aws_ecs_task_definition" "good_web" {
         { name = "JWT_ISSUER", value = "https://auth.example.com/" },
         { name = "OAUTH_TOKEN_URL", value = "https://auth.example.com/oauth2/token" },
         { name = "SECRETS_CACHE_ENABLED", value = "true" },
+        { name = "MAX_PASSWORD_AGE_DAYS", value = "90" },
+        { name = "PRIVATE_KEY_PATH", value = "/run/secrets/tls.key" },
+        { name = "CREDENTIALS_FILE", value = "/etc/app/credentials.json" },
+        { name = "KMS_KEY_ARN", value = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
+        { name = "JWKS_URL", value = "https://auth.example.com/.well-known/jwks.json" },
+        { name = "DATABASE_URL", value = "postgres://app@db.good-variants.internal:5432/app?sslmode=verify-full" },
+        { name = "TOKEN_REFRESH_ENABLED", value = "false" },
+        { name = "APP_BUILD_SHA", value = "2c26b46b68ffc68ff99b453c1d30413413422d70" },
       ]
       secrets = [
         { name = "DB_PASSWORD", valueFrom = "arn:aws:ssm:${local.region}:${local.account_id}:parameter${aws_ssm_parameter.good_db_password.name}" },
         { name = "API_KEY", valueFrom = local.api_key_secret },
+        { name = "SIGNING_KEY", valueFrom = "/good/variants/signing_key" },
       ]
       dockerLabels = {
         "com.example.team"         = "payments"
@@ -832,6 +973,26 @@ resource "aws_ecs_task_definition" "good_ec2" {
   task_role_arn            = aws_iam_role.good_ec2_task.arn
 
   volume {
+    name = "shared"
+
+    efs_volume_configuration {
+      file_system_id     = aws_efs_file_system.good_variants.id
+      root_directory     = "/"
+      transit_encryption = "ENABLED"
+
+      authorization_config {
+        access_point_id = aws_efs_access_point.good_variants.id
+        iam             = "ENABLED"
+      }
+    }
+  }
+
+  volume {
+    name      = "model-cache"
+    host_path = "/ecs/good-variants/model-cache"
+  }
+
+  volume {
     name = "scratch"
 
     docker_volume_configuration {
@@ -856,7 +1017,11 @@ resource "aws_ecs_task_definition" "good_ec2" {
         capabilities = { drop = ["ALL"] }
       }
       portMappings = [{ containerPort = 8443, protocol = "tcp" }]
-      mountPoints  = [{ sourceVolume = "scratch", containerPath = "/scratch" }]
+      mountPoints = [
+        { sourceVolume = "scratch", containerPath = "/scratch" },
+        { sourceVolume = "shared", containerPath = "/shared" },
+        { sourceVolume = "model-cache", containerPath = "/models", readOnly = true },
+      ]
       ulimits      = [{ name = "nofile", softLimit = 65536, hardLimit = 65536 }]
       secrets = [
         { name = "DB_CREDENTIALS", valueFrom = "arn:aws:secretsmanager:us-east-1:123456789012:secret:good/variants/db-AbCdEf" },
