@@ -212,3 +212,59 @@ def test_fix_only_change_table_lists_the_fixes(run_cli):
     assert code == 1
     assert "Blocking (6)" in out
     assert out.rstrip().splitlines()[-1] == "0 introduced (6 blocking), 6 existing, 11 fixed. Result: blocked (exit 1)."
+
+
+# A second secure stack (testdata/terraform/ecs_hardened_variants), hardened in other ways
+# than ecs_hardened: capacity provider strategy, EC2 on awsvpc, a Windows task on EC2
+# (placement constraint, no runtime_platform in provider 3.39), FireLens and init
+# containers, harmless secret-sounding environment names, security group rule resources,
+# NLB TLS, conditioned IAM documents. Nothing in it may be flagged, in any mode.
+VARIANTS = "ecs_hardened_variants"
+VARIANTS_SOURCE = TESTDATA / "terraform" / VARIANTS
+
+
+def _variant_findings(run_cli, *target):
+    code, out, err = run_cli("scan", *target, "-f", "json")
+    report = json.loads(out)
+    assert report["errors"] == [], err
+    found = [(f["rule"], f["address"], f["status"], f["path"]) for f in report["findings"]]
+    return code, report, found
+
+
+def test_hardened_variants_plan_alone_gives_no_finding(run_cli):
+    code, report, found = _variant_findings(run_cli, str(REAL / f"{VARIANTS}.json"))
+    assert found == []
+    assert code == 0
+    assert report["summary"]["resources"] == 67
+
+
+def test_hardened_variants_plan_with_source_gives_no_finding(run_cli):
+    code, report, found = _variant_findings(run_cli, str(REAL / f"{VARIANTS}.json"), "--source", str(VARIANTS_SOURCE))
+    assert found == []
+    assert code == 0
+
+
+def test_hardened_variants_hcl_alone_gives_no_finding(run_cli):
+    code, report, found = _variant_findings(run_cli, str(VARIANTS_SOURCE))
+    assert found == []
+    assert code == 0
+    assert report["summary"]["resources"] == 67
+
+
+def test_hardened_variants_are_judged_not_skipped():
+    """No finding because the values are secure, not because the rules could not see them."""
+    from tfecs.model.ecr import Repository
+    from tfecs.model.ecs import TaskDefinition
+    from tfecs.model.inventory import Inventory
+
+    plan = read_plan((REAL / f"{VARIANTS}.json").read_bytes(), f"{VARIANTS}.json")
+    inv = Inventory.build(plan.resources)
+    tds = {td.address: td for td in inv.of(TaskDefinition)}
+    web, ec2, win = (tds[f"aws_ecs_task_definition.good_{n}"] for n in ("web", "ec2", "windows"))
+    assert [c.name for c in web.containers] == ["log_router", "migrate", "app"]
+    assert [c.log_configuration.log_driver for c in web.containers] == ["awslogs", "awsfirelens", "awsfirelens"]
+    assert [(c.name, c.user) for c in ec2.containers] == [("worker", "10001:10001")]
+    assert (win.is_windows, ec2.is_windows, web.is_windows) == (True, False, False)
+    assert [(c.user, c.readonly_root_filesystem) for c in win.containers] == [("ContainerUser", None)]
+    repo = next(r for r in inv.of(Repository) if r.address == "aws_ecr_repository.good_win_app")
+    assert repo.is_unknown("encryption_configuration", 0, "kms_key") and repo.kms_key_source() == "customer"
