@@ -27,7 +27,9 @@ class EcsSecretInEnvironment(Rule):
     - a long random-looking string (Shannon entropy) under any name but a digest's;
     - a value the plan marks sensitive. When the whole `container_definitions` is marked
       sensitive (a sensitive value anywhere inside makes Terraform mark all of it), each
-      entry is judged by its name and format as above.
+      entry is judged by its name and format as above; when none fails that way and some
+      entry holds a literal that is neither a reference nor a setting, one unknown finding
+      on `container_definitions` says the sensitive input may sit in plain text there.
 
     The finding names the container, the variable and its path
     (`container_definitions[0].environment[2].value`), never the value. A secret-like
@@ -81,9 +83,19 @@ class EcsSecretInEnvironment(Rule):
             # Terraform marks the whole attribute sensitive when any part is: then the
             # marks say nothing about a single value, and names and formats decide.
             marks_apply = not td.is_sensitive("container_definitions")
+            found = False
             for c in td.containers:
-                yield from self._environment(td, c, marks_apply)
-                yield from self._labels(td, c, marks_apply)
+                for finding in (*self._environment(td, c, marks_apply), *self._labels(td, c, marks_apply)):
+                    found = found or finding.status == "fail"
+                    yield finding
+            if not marks_apply and not found and any(_opaque_entries(c) for c in td.containers):
+                # A sensitive input is somewhere inside, no name or format shows where,
+                # and some entry could hold it: unknown, not pass.
+                # The names are parts of the sensitive value too: the message shows none.
+                yield self.unknown(
+                    td, ("container_definitions",),
+                    "container_definitions is marked sensitive as a whole: the sensitive input inside it may be a plain-text environment value or docker label",
+                )
 
     def _environment(self, td: TaskDefinition, c: ContainerDefinition, marks_apply: bool) -> Iterator[Finding]:
         base = ("container_definitions", c.index, "environment")
@@ -123,3 +135,10 @@ class EcsSecretInEnvironment(Rule):
         kind = classify(name, value)
         if kind:
             yield self.fail(td, path, f"container {c.label!r} sets {what} {shown} to a secret in plain text ({kind})", container=c.label)
+
+
+def _opaque_entries(c: ContainerDefinition) -> bool:
+    """Some environment variable or label holds a literal that is neither a reference nor
+    a setting: where a sensitive input could sit unseen."""
+    values = [e.value for e in c.environment] + list((c.docker_labels or {}).values())
+    return any(v is not None and not is_reference(str(v)) for v in values)

@@ -1,5 +1,5 @@
 # A service with its own VPC, subnet and secret: public IP and ECS Exec come in as
-# variables; its worker task definition takes a sensitive variable.
+# variables; its other task definition takes a sensitive variable.
 
 variable "name" {
   type = string
@@ -60,12 +60,12 @@ resource "aws_ecs_service" "bad" {
 # EC2-compatible (requires_compatibilities unset) with no task role, an EFS volume with
 # transit encryption left at its default, and an environment value from a sensitive
 # variable.
-resource "aws_ecs_task_definition" "bad_worker" {
-  family = "${var.name}-worker"
+resource "aws_ecs_task_definition" "bad_sensitive_env" {
+  family = "${var.name}-opts-reader"
 
   container_definitions = jsonencode([
     {
-      name                   = "worker"
+      name                   = "opts-reader"
       image                  = "123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:1.0.0"
       essential              = true
       memory                 = 256
@@ -76,21 +76,21 @@ resource "aws_ecs_task_definition" "bad_worker" {
         { name = "WORKER_OPTS", value = var.worker_opts },
       ]
       mountPoints = [
-        { sourceVolume = "shared", containerPath = "/mnt/shared", readOnly = true },
+        { sourceVolume = "efs-data", containerPath = "/mnt/data", readOnly = true },
       ]
       logConfiguration = {
         logDriver = "awslogs"
         options = {
-          awslogs-group         = "/ecs/worker"
+          awslogs-group         = "/ecs/opts-reader"
           awslogs-region        = "us-east-1"
-          awslogs-stream-prefix = "worker"
+          awslogs-stream-prefix = "opts-reader"
         }
       }
     },
   ])
 
   volume {
-    name = "shared"
+    name = "efs-data"
 
     efs_volume_configuration {
       file_system_id = "fs-0123456789abcdef0"
