@@ -268,3 +268,149 @@ def test_hardened_variants_are_judged_not_skipped():
     assert [(c.user, c.readonly_root_filesystem) for c in win.containers] == [("ContainerUser", None)]
     repo = next(r for r in inv.of(Repository) if r.address == "aws_ecr_repository.good_win_app")
     assert repo.is_unknown("encryption_configuration", 0, "kms_key") and repo.kms_key_source() == "customer"
+
+
+# Insecure settings written the other ways real configurations write them
+# (testdata/terraform/ecs_insecure_variants): every one is found, with the rule, resource
+# and path that say what to change. The plan alone and the HCL differ only where the plan
+# has a genuine unknown: bad_heredoc's roles go through a local, and a plan does not
+# record locals, so only the source can tell its task role is aws_iam_role.bad_shared.
+INSECURE_VARIANTS = "ecs_insecure_variants"
+INSECURE_VARIANTS_SOURCE = TESTDATA / "terraform" / INSECURE_VARIANTS
+
+INSECURE_VARIANTS_FINDINGS = [
+    ('cloudtrail-not-multi-region', 'aws_cloudtrail.bad_single_region', 'fail', 'is_multi_region_trail'),
+    ('ecr-no-lifecycle-policy', 'aws_ecr_repository.bad_app', 'fail', None),
+    ('ecr-not-cmk-encrypted', 'aws_ecr_repository.bad_app', 'fail', 'encryption_configuration[0].kms_key'),
+    ('ecr-repository-public-policy', 'aws_ecr_repository_policy.bad_any_aws', 'fail', 'policy.Statement[0]'),
+    ('ecr-scan-on-push-disabled', 'aws_ecr_repository.bad_app', 'fail', 'image_scanning_configuration[0].scan_on_push'),
+    ('ecr-tag-mutable', 'aws_ecr_repository.bad_app', 'fail', 'image_tag_mutability'),
+    ('ecs-capabilities-not-dropped', 'aws_ecs_task_definition.bad_file', 'fail', 'container_definitions[0].linuxParameters.capabilities.drop'),
+    ('ecs-capabilities-not-dropped', 'aws_ecs_task_definition.bad_heredoc', 'fail', 'container_definitions[0].linuxParameters.capabilities.drop'),
+    ('ecs-capabilities-not-dropped', 'aws_ecs_task_definition.bad_template', 'fail', 'container_definitions[0].linuxParameters.capabilities.drop'),
+    ('ecs-container-insights-disabled', 'aws_ecs_cluster.bad', 'fail', 'setting[0].value'),
+    ('ecs-container-logging-missing', 'aws_ecs_task_definition.bad_file', 'fail', 'container_definitions[0].logConfiguration.logDriver'),
+    ('ecs-container-logging-missing', 'aws_ecs_task_definition.bad_heredoc', 'fail', 'container_definitions[0].logConfiguration.logDriver'),
+    ('ecs-container-root-user', 'aws_ecs_task_definition.bad_file', 'fail', 'container_definitions[0].user'),
+    ('ecs-container-root-user', 'aws_ecs_task_definition.bad_heredoc', 'fail', 'container_definitions[0].user'),
+    ('ecs-container-root-user', 'aws_ecs_task_definition.bad_template', 'fail', 'container_definitions[0].user'),
+    ('ecs-dangerous-capabilities', 'aws_ecs_task_definition.bad_file', 'fail', 'container_definitions[0].linuxParameters.capabilities.add'),
+    ('ecs-dangerous-capabilities', 'aws_ecs_task_definition.bad_heredoc', 'fail', 'container_definitions[0].linuxParameters.capabilities.add'),
+    ('ecs-dangerous-capabilities', 'aws_ecs_task_definition.bad_template', 'fail', 'container_definitions[0].linuxParameters.capabilities.add'),
+    ('ecs-efs-transit-encryption-disabled', 'module.bad_service.aws_ecs_task_definition.bad_sensitive_env', 'fail', 'volume[0].efs_volume_configuration[0].transit_encryption'),
+    ('ecs-exec-enabled', 'module.bad_service.aws_ecs_service.bad', 'fail', 'enable_execute_command'),
+    ('ecs-image-mutable-tag', 'aws_ecs_task_definition.bad_file', 'fail', 'container_definitions[0].image'),
+    ('ecs-image-mutable-tag', 'aws_ecs_task_definition.bad_heredoc', 'fail', 'container_definitions[0].image'),
+    ('ecs-image-mutable-tag', 'aws_ecs_task_definition.bad_template', 'fail', 'container_definitions[0].image'),
+    ('ecs-image-untrusted-registry', 'aws_ecs_task_definition.bad_file', 'fail', 'container_definitions[0].image'),
+    ('ecs-image-untrusted-registry', 'aws_ecs_task_definition.bad_heredoc', 'fail', 'container_definitions[0].image'),
+    ('ecs-image-untrusted-registry', 'aws_ecs_task_definition.bad_template', 'fail', 'container_definitions[0].image'),
+    ('ecs-network-mode-not-awsvpc', 'aws_ecs_task_definition.bad_file', 'fail', 'network_mode'),
+    ('ecs-network-mode-not-awsvpc', 'aws_ecs_task_definition.bad_heredoc', 'fail', 'network_mode'),
+    ('ecs-network-mode-not-awsvpc', 'module.bad_service.aws_ecs_task_definition.bad_sensitive_env', 'fail', 'network_mode'),
+    ('ecs-privileged-container', 'aws_ecs_task_definition.bad_heredoc', 'fail', 'container_definitions[0].privileged'),
+    ('ecs-secret-in-environment', 'aws_ecs_task_definition.bad_file', 'fail', 'container_definitions[0].environment[0].value'),
+    ('ecs-secret-in-environment', 'aws_ecs_task_definition.bad_heredoc', 'fail', 'container_definitions[0].environment[0].value'),
+    ('ecs-secret-in-environment', 'aws_ecs_task_definition.bad_heredoc', 'fail', 'container_definitions[0].environment[1].value'),
+    ('ecs-secret-in-environment', 'aws_ecs_task_definition.bad_template', 'fail', 'container_definitions[0].dockerLabels.com.example.tls-key'),
+    ('ecs-secret-in-environment', 'aws_ecs_task_definition.bad_template', 'fail', 'container_definitions[0].environment[0].value'),
+    ('ecs-secret-in-environment', 'aws_ecs_task_definition.bad_template', 'fail', 'container_definitions[0].environment[1].value'),
+    ('ecs-secret-in-environment', 'module.bad_service.aws_ecs_task_definition.bad_sensitive_env', 'unknown', 'container_definitions'),
+    ('ecs-sensitive-host-mount', 'aws_ecs_task_definition.bad_file', 'fail', 'container_definitions[0].linuxParameters.devices'),
+    ('ecs-sensitive-host-mount', 'aws_ecs_task_definition.bad_file', 'fail', 'container_definitions[0].mountPoints[0].sourceVolume'),
+    ('ecs-sensitive-host-mount', 'aws_ecs_task_definition.bad_file', 'fail', 'container_definitions[0].mountPoints[1].sourceVolume'),
+    ('ecs-sensitive-host-mount', 'aws_ecs_task_definition.bad_heredoc', 'fail', 'container_definitions[0].mountPoints[0].sourceVolume'),
+    ('ecs-service-public-ip', 'module.bad_service.aws_ecs_service.bad', 'fail', 'network_configuration[0].assign_public_ip'),
+    ('ecs-task-role-admin', 'aws_ecs_task_definition.bad_file', 'fail', 'task_role_arn'),
+    ('ecs-task-role-admin', 'aws_ecs_task_definition.bad_heredoc', 'unknown', 'task_role_arn'),
+    ('ecs-task-role-admin', 'aws_ecs_task_definition.bad_template', 'fail', 'task_role_arn'),
+    ('ecs-task-role-missing', 'module.bad_service.aws_ecs_task_definition.bad_sensitive_env', 'fail', 'task_role_arn'),
+    ('ecs-task-role-same-as-execution-role', 'aws_ecs_task_definition.bad_heredoc', 'unknown', 'task_role_arn'),
+    ('ecs-task-role-same-as-execution-role', 'aws_ecs_task_definition.bad_template', 'fail', 'task_role_arn'),
+    ('ecs-trust-policy-confused-deputy', 'aws_iam_role.bad_app_task', 'fail', 'assume_role_policy.Statement[0]'),
+    ('ecs-trust-policy-confused-deputy', 'aws_iam_role.bad_shared', 'fail', 'assume_role_policy.Statement[0]'),
+    ('ecs-unconfined-security-options', 'aws_ecs_task_definition.bad_file', 'fail', 'container_definitions[0].dockerSecurityOptions'),
+    ('ecs-unconfined-security-options', 'aws_ecs_task_definition.bad_heredoc', 'fail', 'container_definitions[0].dockerSecurityOptions'),
+    ('ecs-writable-root-filesystem', 'aws_ecs_task_definition.bad_file', 'fail', 'container_definitions[0].readonlyRootFilesystem'),
+    ('ecs-writable-root-filesystem', 'aws_ecs_task_definition.bad_heredoc', 'fail', 'container_definitions[0].readonlyRootFilesystem'),
+    ('ecs-writable-root-filesystem', 'aws_ecs_task_definition.bad_template', 'fail', 'container_definitions[0].readonlyRootFilesystem'),
+    ('iam-admin-policy', 'aws_iam_policy.bad_not_action', 'fail', 'policy.Statement[0]'),
+    ('iam-ecs-exec-wildcard', 'aws_iam_policy.bad_not_action', 'fail', 'policy.Statement[0]'),
+    ('iam-passrole-wildcard', 'aws_iam_policy.bad_iam', 'fail', 'policy.Statement[0]'),
+    ('iam-passrole-wildcard', 'aws_iam_policy.bad_iam', 'fail', 'policy.Statement[1]'),
+    ('iam-role-trust-any-principal', 'aws_iam_role.bad_any_principal', 'fail', 'assume_role_policy.Statement[0]'),
+    ('iam-secrets-read-wildcard', 'aws_iam_policy.bad_not_action', 'fail', 'policy.Statement[0]'),
+    ('iam-secrets-read-wildcard', 'aws_iam_role_policy.bad_secrets_read', 'fail', 'policy.Statement[0]'),
+    ('iam-secrets-read-wildcard', 'aws_iam_role_policy.bad_secrets_read', 'fail', 'policy.Statement[1]'),
+    ('iam-service-wildcard-action', 'aws_iam_policy.bad_iam', 'fail', 'policy.Statement[0]'),
+    ('lb-drop-invalid-headers-disabled', 'aws_alb.bad', 'fail', 'drop_invalid_header_fields'),
+    ('lb-http-listener-no-redirect', 'aws_alb_listener.bad_http_fixed', 'fail', 'default_action'),
+    ('lb-weak-tls-policy', 'aws_lb_listener.bad_tls11', 'fail', 'ssl_policy'),
+    ('secretsmanager-rotation-disabled', 'module.bad_service.aws_secretsmanager_secret.bad', 'fail', None),
+    ('sg-open-to-world', 'aws_security_group.bad_dual_stack', 'fail', 'ingress[0]'),
+    ('sg-open-to-world', 'aws_security_group_rule.bad_all_protocols', 'fail', 'cidr_blocks'),
+    ('sg-open-to-world', 'aws_security_group_rule.bad_all_tcp', 'fail', 'cidr_blocks'),
+    ('sg-open-to-world', 'aws_security_group_rule.bad_rdp_ipv6', 'fail', 'ipv6_cidr_blocks'),
+    ('ssm-secret-not-securestring', 'aws_ssm_parameter.bad_api_keys', 'fail', 'type'),
+    ('vpc-ecs-endpoints-missing', 'module.bad_service.aws_vpc.bad', 'fail', None),
+    ('vpc-flow-logs-missing', 'module.bad_service.aws_vpc.bad', 'fail', None),
+]
+_PLAN_ONLY_UNKNOWN = {
+    ("ecs-task-role-admin", "aws_ecs_task_definition.bad_heredoc", "unknown", "task_role_arn"),
+    ("ecs-task-role-same-as-execution-role", "aws_ecs_task_definition.bad_heredoc", "unknown", "task_role_arn"),
+}
+INSECURE_VARIANTS_FROM_SOURCE = sorted(
+    [f for f in INSECURE_VARIANTS_FINDINGS if f not in _PLAN_ONLY_UNKNOWN]
+    + [(rule, address, "fail", path) for rule, address, _, path in _PLAN_ONLY_UNKNOWN],
+    key=lambda f: tuple(str(v) for v in f),
+)
+# The secret values written in the scenario; no output may print them.
+INSECURE_VARIANTS_SECRETS = [
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+    "aBcDeFgHiJkLmNoPqRsTuVwX",  # the Slack webhook's secret part
+    "Tr0ub4dor-and-3",
+    "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu",
+    "opaque-value-1",
+]
+
+
+def _insecure_variant_findings(run_cli, *target):
+    code, out, err = run_cli("scan", *target, "-f", "json")
+    report = json.loads(out)
+    assert report["errors"] == [], err
+    assert code == 1
+    findings = sorted(
+        ((f["rule"], f["address"], f["status"], f["path"]) for f in report["findings"]),
+        key=lambda f: tuple(str(v) for v in f),
+    )
+    return findings, out
+
+
+def test_insecure_variants_plan_alone_finds_every_setting(run_cli):
+    findings, _ = _insecure_variant_findings(run_cli, str(REAL / f"{INSECURE_VARIANTS}.json"))
+    assert findings == INSECURE_VARIANTS_FINDINGS
+
+
+def test_insecure_variants_plan_with_source_resolves_the_local_roles(run_cli):
+    findings, _ = _insecure_variant_findings(
+        run_cli, str(REAL / f"{INSECURE_VARIANTS}.json"), "--source", str(INSECURE_VARIANTS_SOURCE)
+    )
+    assert findings == INSECURE_VARIANTS_FROM_SOURCE
+
+
+def test_insecure_variants_hcl_alone_finds_every_setting(run_cli):
+    findings, _ = _insecure_variant_findings(run_cli, str(INSECURE_VARIANTS_SOURCE))
+    assert findings == INSECURE_VARIANTS_FROM_SOURCE
+
+
+@pytest.mark.parametrize("with_source", [False, True])
+def test_insecure_variants_never_print_a_secret(run_cli, with_source):
+    target = [str(REAL / f"{INSECURE_VARIANTS}.json")] + (["--source", str(INSECURE_VARIANTS_SOURCE)] if with_source else [])
+    _, out = _insecure_variant_findings(run_cli, *target)
+    _, table, _ = run_cli("scan", *target, "--no-color")
+    _, hcl_out = _insecure_variant_findings(run_cli, str(INSECURE_VARIANTS_SOURCE))
+    for text in (out, table, hcl_out):
+        assert "bad_template" in text  # the output is a real report
+        assert [s for s in INSECURE_VARIANTS_SECRETS if s in text] == []
