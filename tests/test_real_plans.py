@@ -231,24 +231,43 @@ def _variant_findings(run_cli, *target):
     return code, report, found
 
 
-def test_hardened_variants_plan_alone_gives_no_finding(run_cli):
+# good_batch's container_definitions hold the image "${repository_url}:1.4.2@sha256:..."
+# and secret ARNs by reference: the whole string is known only after apply (genuine in a
+# plan alone), so every container rule is unknown there.
+BATCH = "aws_ecs_task_definition.good_batch"
+BATCH_CONTAINER_RULES = [
+    "ecs-capabilities-not-dropped", "ecs-container-logging-missing", "ecs-container-root-user",
+    "ecs-dangerous-capabilities", "ecs-image-mutable-tag", "ecs-image-untrusted-registry",
+    "ecs-privileged-container", "ecs-secret-in-environment", "ecs-sensitive-host-mount",
+    "ecs-unconfined-security-options", "ecs-writable-root-filesystem",
+]
+# With the source everything is settled but the image: its registry is the repository's
+# URL (known after apply) and the evaluator does not hand the template's known tail
+# (the tag and digest) on to the rules. A known limitation, pinned so it is noticed when fixed.
+BATCH_IMAGE_UNKNOWNS = [
+    ("ecs-image-mutable-tag", BATCH, "unknown", "container_definitions[0].image"),
+    ("ecs-image-untrusted-registry", BATCH, "unknown", "container_definitions[0].image"),
+]
+
+
+def test_hardened_variants_plan_alone_gives_no_fail(run_cli):
     code, report, found = _variant_findings(run_cli, str(REAL / f"{VARIANTS}.json"))
-    assert found == []
+    assert found == [(rule, BATCH, "unknown", "container_definitions") for rule in BATCH_CONTAINER_RULES]
     assert code == 0
-    assert report["summary"]["resources"] == 67
+    assert report["summary"]["resources"] == 68
 
 
-def test_hardened_variants_plan_with_source_gives_no_finding(run_cli):
+def test_hardened_variants_plan_with_source_gives_only_the_image_unknowns(run_cli):
     code, report, found = _variant_findings(run_cli, str(REAL / f"{VARIANTS}.json"), "--source", str(VARIANTS_SOURCE))
-    assert found == []
+    assert found == BATCH_IMAGE_UNKNOWNS
     assert code == 0
 
 
-def test_hardened_variants_hcl_alone_gives_no_finding(run_cli):
+def test_hardened_variants_hcl_alone_gives_only_the_image_unknowns(run_cli):
     code, report, found = _variant_findings(run_cli, str(VARIANTS_SOURCE))
-    assert found == []
+    assert found == BATCH_IMAGE_UNKNOWNS
     assert code == 0
-    assert report["summary"]["resources"] == 67
+    assert report["summary"]["resources"] == 68
 
 
 def test_hardened_variants_are_judged_not_skipped():

@@ -1062,6 +1062,45 @@ resource "aws_ecs_service" "good_ec2" {
   }
 }
 
+# The most common real shape: the image from the repository this configuration creates
+# and the secret by reference. Both are known only after apply, so the whole
+# container_definitions is unknown in the plan; the source settles everything but the
+# image: its registry is repository_url (known after apply), and the evaluator does not
+# hand the known ":1.4.2@sha256:..." tail of the template on, so ecs-image-mutable-tag
+# and ecs-image-untrusted-registry stay unknown on container_definitions[0].image.
+resource "aws_ecs_task_definition" "good_batch" {
+  family                   = "good-variants-batch"
+  network_mode             = "awsvpc"
+  requires_compatibilities = ["FARGATE"]
+  cpu                      = "256"
+  memory                   = "512"
+  execution_role_arn       = aws_iam_role.good_execution.arn
+  task_role_arn            = aws_iam_role.good_ec2_task.arn
+
+  container_definitions = jsonencode([
+    {
+      name                   = "batch"
+      image                  = "${aws_ecr_repository.good_app.repository_url}:1.4.2@sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+      essential              = true
+      user                   = "10001"
+      readonlyRootFilesystem = true
+      linuxParameters        = { capabilities = { drop = ["ALL"] } }
+      secrets = [
+        { name = "DB_CREDENTIALS", valueFrom = aws_secretsmanager_secret.good_db.arn },
+        { name = "DB_PASSWORD", valueFrom = aws_ssm_parameter.good_db_password.arn },
+      ]
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          "awslogs-group"         = aws_cloudwatch_log_group.good_variants.name
+          "awslogs-region"        = local.region
+          "awslogs-stream-prefix" = "batch"
+        }
+      }
+    },
+  ])
+}
+
 # Windows on EC2. ContainerUser is Windows' unprivileged user; readonlyRootFilesystem
 # and linuxParameters are not supported for Windows containers.
 resource "aws_ecs_task_definition" "good_windows" {
