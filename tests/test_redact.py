@@ -115,3 +115,27 @@ def test_literal_words_are_not_treated_as_secrets():
 
     redact = Redactor({"true", "false", "hunter2-secret", "None"})
     assert redact("privileged is true, user None, password hunter2-secret") == "privileged is true, user None, password (redacted)"
+
+
+def test_addresses_and_rule_ids_are_never_masked():
+    from tfecs.redact import Redactor
+
+    redact = Redactor({"shared", "container"}, keep={"aws_iam_role.bad_shared", "ecs-privileged-container"})
+    text = "aws_iam_role.bad_shared: volume shared; ecs-privileged-container in container app"
+    assert redact(text) == "aws_iam_role.bad_shared: volume (redacted); ecs-privileged-container in (redacted) app"
+    assert Redactor({"shared"})("aws_iam_role.bad_shared") == "aws_iam_role.bad_(redacted)"
+
+
+def test_report_keeps_addresses_that_contain_a_sensitive_word(tmp_path):
+    containers = [{"name": "app", "image": "app:1", "privileged": True, "mountPoints": [{"sourceVolume": "shared", "containerPath": "/data"}]}]
+    plan = write_plan(
+        [
+            {"address": "aws_ecs_task_definition.bad_shared", "values": {"family": "app", "container_definitions": containers},
+             "sensitive": {"container_definitions": True}},
+        ],
+        tmp_path / "plan.json",
+    )
+    report = scan([str(plan)], [r() for r in ALL_RULES if r.meta.id == "ecs-privileged-container"])
+    for fmt in ("table", "json"):
+        text = render(report, fmt)
+        assert "aws_ecs_task_definition.bad_shared" in text and "bad_(redacted)" not in text

@@ -73,7 +73,11 @@ class Redactor:
     The secrets form a trie-shaped pattern, so matching costs about the same per
     character whether there are ten secrets or ten thousand."""
 
-    def __init__(self, secrets: Iterable[str]):
+    def __init__(self, secrets: Iterable[str], keep: Iterable[str] = ()):
+        """`keep`: identifiers printed as they are (resource addresses, rule ids). A
+        sensitive value such as "shared" must not turn `aws_iam_role.bad_shared` into
+        `bad_(redacted)`; Terraform forbids sensitive values in count and for_each, so
+        an address never holds one."""
         # Each value as written, and as a JSON string would escape it.
         forms = {
             f for s in secrets if len(s) >= _MIN_LEN and s not in _NOT_SECRETS for f in (s, orjson.dumps(s).decode()[1:-1])
@@ -85,8 +89,16 @@ class Redactor:
                 self._long.setdefault(f[:_PREFIX], []).append(f)
         self._prefixes = re.compile(f"(?=({_trie(self._long)}))") if self._long else None
         self._patterns: dict[frozenset[str], re.Pattern[str] | None] = {}
+        at_risk = [k for k in set(keep) if k and self._mask(k) != k]
+        self._keep = re.compile(f"({_trie(at_risk)})") if at_risk else None
 
     def __call__(self, text: str) -> str:
+        if self._keep is None:
+            return self._mask(text)
+        parts = self._keep.split(text)  # kept identifiers at the odd indexes
+        return "".join(p if i % 2 else self._mask(p) for i, p in enumerate(parts))
+
+    def _mask(self, text: str) -> str:
         present = self._present_long(text)
         pattern = self._patterns.get(present, _MISSING)
         if pattern is _MISSING:

@@ -135,5 +135,7 @@ def scan(
         report.findings.extend(findings)
         report.fixed.extend(fixed)
     with stage("secrets"):
-        report.redact = Redactor(secrets)
+        keep = {f.address for f in report.findings} | {x.address for x in report.fixed}
+        keep |= {f.meta.id for f in report.findings} | {f.resource_type for f in report.findings}
+        report.redact = Redactor(secrets, keep)
     return report
