@@ -266,3 +266,32 @@ def test_real_insecure_plan_never_shows_the_password():
         out = render(report, fmt)
         assert "DB_PASSWORD" in out and "API_TOKEN" in out
         assert "hunter2" not in out and "not-a-real-token" not in out
+
+
+@pytest.mark.parametrize(
+    "name, value, kind",
+    [
+        ("SECRET_KEY_BASE", "abc123weak", "secret-like name with a literal value"),
+        ("AUTH_HEADER", "Basic dXNlcjpwYXNzd29yZA==", "HTTP credentials"),
+        ("UPSTREAM_AUTH", "Bearer 9f8e7d6c5b4a39281706f5e4", "HTTP credentials"),
+        ("ORACLE_URL", "jdbc:oracle:thin:scott/tiger@db.example.com:1521:ORCL", "connection string with a password"),
+        ("DOCKER_AUTH_CONFIG", '{"auths":{"registry.example.com":{"auth":"dXNlcjpwYXNz"}}}', "registry credentials"),
+    ],
+)
+def test_more_secret_shapes(name, value, kind):
+    assert classify(name, value) == kind
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("AUTH_SCHEME", "Basic"),
+        ("AUTH_HEADER_NAME", "Authorization"),
+        ("NOTE", "Basic setup, see docs"),
+        ("ORACLE_URL", "jdbc:oracle:thin:@db.example.com:1521:ORCL"),
+        ("SECRET_KEY_BASE_PATH", "/run/secrets/key_base"),
+        ("DOCKER_CONFIG", "/root/.docker"),
+    ],
+)
+def test_look_alikes_of_those_shapes_are_not_secrets(name, value):
+    assert classify(name, value) is None

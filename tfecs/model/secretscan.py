@@ -21,6 +21,8 @@ Nothing here returns or formats the value: callers get the kind of secret, never
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from collections import Counter
@@ -45,7 +47,7 @@ KEY_QUALIFIERS = frozenset(
     }
 )
 # Two-word endings that name a secret without a secret noun.
-SECRET_PAIRS = frozenset({("BASIC", "AUTH"), ("AUTH", "DATA"), ("KEY", "ID")})
+SECRET_PAIRS = frozenset({("BASIC", "AUTH"), ("AUTH", "DATA"), ("KEY", "ID"), ("KEY", "BASE")})  # Rails' SECRET_KEY_BASE
 # Names AWS Security Hub (ECS.8) treats as secrets whatever their value.
 ECS8_NAMES = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA"})
 # Suffixes that qualify a secret's name without changing what it holds (DB_PASSWORD_PROD).
@@ -122,7 +124,12 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("npm token", re.compile(r"(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}")),
     ("SendGrid API key", re.compile(r"(?<![A-Za-z0-9])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}")),
     ("JWT", re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")),
+    ("connection string with a password", re.compile(r"jdbc:oracle:[a-z]+:[^/@:\s]+/[^@\s]+@", re.IGNORECASE)),
+    ("registry credentials", re.compile(r'"auths?"\s*:\s*\{?\s*(?:"[^"]*"\s*:\s*\{\s*)?"?auth"?\s*:\s*"[A-Za-z0-9+/=]{8,}"')),
 )
+# HTTP credentials: `Basic <base64 of user:password>` or a `Bearer` token.
+_BASIC = re.compile(r"(?<![A-Za-z])Basic\s+([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])")
+_BEARER = re.compile(r"(?<![A-Za-z])Bearer\s+[A-Za-z0-9._~+/-]{16,}=*")
 # An AWS secret access key: 40 base64 characters, standing alone.
 _AWS_SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 # A password inside a connection string: `Password=...;` / `pwd=...`.
@@ -161,6 +168,8 @@ def secret_format(value: str) -> str | None:
     for kind, pattern in _FORMATS:
         if pattern.search(value):
             return kind
+    if _BEARER.search(value) or any(_is_basic_credential(m.group(1)) for m in _BASIC.finditer(value)):
+        return "HTTP credentials"
     for m in _AWS_SECRET_KEY.finditer(value):
         if _looks_random(m.group(0)):
             return "AWS secret access key"
@@ -169,6 +178,14 @@ def secret_format(value: str) -> str | None:
     if _CONN_PASSWORD.search(value):
         return "connection string with a password"
     return None
+
+
+def _is_basic_credential(encoded: str) -> bool:
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return ":" in decoded and decoded.isprintable()
 
 
 def _looks_random(token: str) -> bool:
