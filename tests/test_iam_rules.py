@@ -3,6 +3,8 @@ references, and the IAM rules' exact findings on plans made by real Terraform.""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import TESTDATA
 from planfixture import write_plan
@@ -60,9 +62,30 @@ def test_statement_as_object_or_list():
     assert [s.index for s in parse({"Effect": "Deny", "Action": "*"}, {"Effect": "Allow", "Action": "s3:*"})] == [0, 1]
 
 
-def test_not_a_policy():
-    assert PolicyDocument.parse("not a dict") is None
+def test_not_a_policy_is_an_error_not_an_empty_policy():
+    from tfecs.model.base import JsonDecodeError
+
+    for bad, message in [
+        ("not a dict", "policy is not a JSON object"),
+        ([{"Effect": "Allow", "Action": "*", "Resource": "*"}], "policy is not a JSON object"),
+        ({"Statement": "*"}, "policy Statement is neither an object nor an array"),
+        ({"Statement": [{"Effect": "Deny", "Action": "*"}, ["*"]]}, r"policy Statement\[1\] is not a JSON object"),
+    ]:
+        with pytest.raises(JsonDecodeError, match=message):
+            PolicyDocument.parse(bad)
     assert PolicyDocument.parse({"Version": "2012-10-17"}).statements == ()
+
+
+def test_a_policy_that_is_not_an_object_is_a_resource_error(tmp_path):
+    from planfixture import build_plan
+
+    doc = build_plan([{"address": "aws_iam_policy.p", "values": {"name": "p", "policy": "[]"}}])
+    (tmp_path / "p.json").write_text(json.dumps(doc))
+    report = scan([str(tmp_path / "p.json")], [r() for r in ALL_RULES if r.meta.id == "iam-admin-policy"])
+    assert [(e.kind, e.where, e.message) for e in report.errors] == [
+        ("resource", "aws_iam_policy.p", "policy: Value error, policy is not a JSON object")
+    ]
+    assert report.exit_code == 2
 
 
 @pytest.mark.parametrize(

@@ -197,3 +197,24 @@ def test_references_with_dots_inside_instance_keys():
     )
     td = next(r for r in plan.resources if r.type == "aws_ecs_task_definition")
     assert td.references["task_role_arn"] == ('aws_iam_role.r["a.b"]', "aws_iam_role.r")
+
+
+@pytest.mark.parametrize(
+    "resource, message",
+    [
+        ({"address": "aws_security_group.sg", "values": {"name": "sg", "ingress": [{"from_port": "x", "to_port": 22, "protocol": "tcp"}]}},
+         "ingress.0.from_port: Input should be a valid integer, unable to parse string as an integer"),
+        ({"address": "data.aws_iam_policy_document.d", "mode": "data", "actions": ["read"], "values": {"statement": [{"effect": ["Allow"], "actions": ["*"]}]}},
+         "effect: Input should be a valid string"),
+        ({"address": "aws_iam_role_policy.p", "values": {"name": ["p"], "role": "r", "policy": {"Statement": []}}},
+         "name: Input should be a valid string"),
+    ],
+)
+def test_malformed_values_are_the_resources_error_not_a_rule_crash(resource, message, tmp_path, run_cli):
+    """Found by fuzzing real plans: every rule still runs, the resource is named."""
+    (tmp_path / "p.json").write_text(json.dumps(build_plan([resource])))
+    code, out, err = run_cli("scan", str(tmp_path / "p.json"), "-f", "json")
+    assert code == 2
+    errors = json.loads(out)["errors"]
+    assert [(e["kind"], e["where"]) for e in errors] == [("resource", resource["address"])]
+    assert message in errors[0]["message"]

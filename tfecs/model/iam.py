@@ -14,7 +14,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BeforeValidator, Field, model_validator
 
 from ..inputs.raw import RawResource, Tree
-from .base import Model, Resource, decode_json_attr, subtree, tree_any
+from .base import JsonDecodeError, Model, Resource, decode_json_attr, subtree, tree_any
 
 ADMIN_POLICY_ARNS = frozenset(
     {
@@ -330,19 +330,24 @@ class PolicyDocument(Model):
         unknown part (Effect, Action/NotAction, a whole Resource or Principal value, a
         condition operator or key, a whole statement) leaves that statement unknown
         (Statement.unknown), and an unknown Statement list the document."""
+        # A document IAM would refuse is an error, never a policy that allows nothing.
         if not isinstance(doc, dict):
-            return None
+            raise JsonDecodeError("policy is not a JSON object")
         tree = subtree(unknown, "Statement")
         if tree is True:
             return cls(unknown=True)
         raw = doc.get("Statement")
-        items = [(raw, tree)] if isinstance(raw, dict) else [(st, subtree(tree, i)) for i, st in enumerate(raw)] if isinstance(raw, list) else []
+        if raw is not None and not isinstance(raw, (dict, list)):
+            raise JsonDecodeError("policy Statement is neither an object nor an array")
+        items = [(raw, tree)] if isinstance(raw, dict) else [(st, subtree(tree, i)) for i, st in enumerate(raw or ())]
         statements = []
         for i, (st, st_unknown) in enumerate(items):
             if st_unknown is True:
                 statements.append(Statement(index=i, unknown=True))
             elif isinstance(st, dict):
                 statements.append(_json_statement(st, st_unknown, i))
+            else:
+                raise JsonDecodeError(f"policy Statement[{i}] is not a JSON object")
         return cls(statements=tuple(statements))
 
     @classmethod
@@ -479,6 +484,7 @@ class IamPolicy(PolicyHolder):
 
 class IamRolePolicy(PolicyHolder):
     TYPES: ClassVar[tuple[str, ...]] = ("aws_iam_role_policy",)
+    name: str | None = None
     role: str | None = None
 
 
@@ -530,12 +536,22 @@ class PolicyDocumentData(Resource):
     )
     json_: Document = Field(None, alias="json")
     statement: tuple[dict, ...] = ()
+    from_blocks: PolicyDocument | None = Field(None, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _build_from_blocks(cls, data: Any) -> Any:
+        """Without `json` (read only at apply), the document comes from the statement
+        blocks, built here so that malformed blocks are this resource's error."""
+        if not isinstance(data, dict) or data.get("json") is not None:
+            return data
+        tf = data.get("tf")
+        unknown = tf.after_unknown if tf is not None else False
+        if any(data.get(a) or tree_any(subtree(unknown, a)) for a in cls.MERGE_ATTRS):
+            return data
+        return {**data, "from_blocks": PolicyDocument.from_data_source({"statement": data.get("statement") or []}, unknown)}
 
     @property
     def document(self) -> PolicyDocument | None:
         """The document, or None when it is known only after apply."""
-        if self.json_ is not None:
-            return self.json_
-        if any(self.get(a) or self.has_unknown(a) for a in self.MERGE_ATTRS):
-            return None
-        return PolicyDocument.from_data_source({"statement": self.statement}, self.tf.after_unknown)
+        return self.json_ if self.json_ is not None else self.from_blocks

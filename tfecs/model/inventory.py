@@ -290,7 +290,7 @@ class Inventory:
         data = self.linked(role, "inline_policy", iam.PolicyDocumentData) if len(pending) == 1 else []
         # A role's state lists the policies of its aws_iam_role_policy resources among its
         # inline_policy blocks: those are judged on their own resources, once.
-        separate = {rp.get("name") for rp in self.referrers(role, iam.IamRolePolicy, "role")} - {None}
+        separate = {rp.name for rp in self.referrers(role, iam.IamRolePolicy, "role")} - {None}
         for i, inline in enumerate(role.inline_policy):
             path = ("inline_policy", i, "policy")
             if inline.name in separate:
@@ -385,16 +385,14 @@ class Inventory:
                 )
                 continue
             for i, ing in enumerate(sg.ingress):
-                if not isinstance(ing, dict):
-                    continue
                 unknown = subtree(subtree(sg.tf.after_unknown, "ingress"), i)
                 inline = network.IngressRule(
                     declared_by=sg,
                     path=("ingress", i),
-                    from_port=ing.get("from_port"),
-                    to_port=ing.get("to_port"),
-                    protocol=str(ing.get("protocol")) if ing.get("protocol") is not None else None,
-                    cidrs=_known(ing.get("cidr_blocks")) + _known(ing.get("ipv6_cidr_blocks")),
+                    from_port=ing.from_port,
+                    to_port=ing.to_port,
+                    protocol=ing.protocol,
+                    cidrs=_known(ing.cidr_blocks) + _known(ing.ipv6_cidr_blocks),
                     # after_unknown shows a known list as [false, ...]: only a True inside counts.
                     cidrs_unknown=any(tree_any(subtree(unknown, k)) for k in ("cidr_blocks", "ipv6_cidr_blocks")),
                     ports_unknown=any(tree_any(subtree(unknown, k)) for k in ("from_port", "to_port", "protocol")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from .base import Model, Path, Resource, block
 
@@ -92,11 +92,22 @@ class IngressRule(Model):
         return (self.unknown_attrs[0],) if self.unknown_attrs else ()
 
 
+class IngressBlock(Model):
+    """An inline `ingress` block of a security group (unknown list elements are null)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", coerce_numbers_to_str=True)
+    from_port: int | None = None
+    to_port: int | None = None
+    protocol: str | None = None
+    cidr_blocks: tuple[str | None, ...] = ()
+    ipv6_cidr_blocks: tuple[str | None, ...] = ()
+
+
 class SecurityGroup(Resource):
     TYPES: ClassVar[tuple[str, ...]] = ("aws_security_group", "aws_default_security_group")
     name: str | None = None
     vpc_id: str | None = None
-    ingress: tuple[dict, ...] = ()
+    ingress: tuple[IngressBlock, ...] = ()
 
 
 class SecurityGroupRule(Resource):
