@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from tfecs.model.ecs import TaskDefinition
-from tfecs.model.inventory import Inventory
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.model.ecs import ContainerDefinition, TaskDefinition
+from tfecs.rule import ContainerRule, Finding, RuleMeta, Severity
 
 
-class EcsCapabilitiesNotDropped(Rule):
+class EcsCapabilitiesNotDropped(ContainerRule):
     """
     ## What it does
     Flags container definitions that do not drop every Linux capability with
@@ -49,19 +48,14 @@ class EcsCapabilitiesNotDropped(Rule):
         remediation='Set `linuxParameters.capabilities.drop = ["ALL"]` and add back only what the workload needs.',
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for td in inv.of(TaskDefinition):
-            if td.is_windows:
-                continue
-            if td.containers_unknown:
-                yield self.unknown(td, ("container_definitions",))
-                continue
-            for c in td.containers:
-                path = ("container_definitions", c.index, "linuxParameters", "capabilities", "drop")
-                caps = c.linux_parameters.capabilities if c.linux_parameters else None
-                if caps is not None and caps.drops_all:
-                    continue
-                if c.has_unknown("linuxParameters", "capabilities", "drop"):
-                    yield self.unknown(td, path, container=c.label)
-                else:
-                    yield self.fail(td, path, f"container {c.label!r} does not drop ALL Linux capabilities", container=c.label)
+    LINUX_ONLY = True  # ECS does not support the setting on Windows
+
+    def judge(self, td: TaskDefinition, c: ContainerDefinition) -> Iterator[Finding]:
+        path = ("container_definitions", c.index, "linuxParameters", "capabilities", "drop")
+        caps = c.linux_parameters.capabilities if c.linux_parameters else None
+        if caps is not None and caps.drops_all:
+            return
+        if c.has_unknown("linuxParameters", "capabilities", "drop"):
+            yield self.unknown(td, path, container=c.label)
+        else:
+            yield self.fail(td, path, f"container {c.label!r} does not drop ALL Linux capabilities", container=c.label)

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from tfecs.model.ecs import TaskDefinition
-from tfecs.model.inventory import Inventory
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.model.ecs import ContainerDefinition, TaskDefinition
+from tfecs.rule import ContainerRule, Finding, RuleMeta, Severity
 
 
-class EcsContainerLoggingMissing(Rule):
+class EcsContainerLoggingMissing(ContainerRule):
     """
     ## What it does
     Flags container definitions without `logConfiguration.logDriver` (or with Docker's
@@ -54,18 +53,13 @@ class EcsContainerLoggingMissing(Rule):
         remediation='Set `logConfiguration.logDriver` (for example "awslogs" with a CloudWatch log group).',
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for td in inv.of(TaskDefinition):
-            if td.containers_unknown:
-                yield self.unknown(td, ("container_definitions",))
-                continue
-            for c in td.containers:
-                path = ("container_definitions", c.index, "logConfiguration", "logDriver")
-                driver = (c.log_configuration.log_driver or "").strip() if c.log_configuration else ""
-                if c.is_unknown("logConfiguration", "logDriver"):
-                    yield self.unknown(td, path, container=c.label)
-                elif not driver:
-                    where = "no logConfiguration" if c.log_configuration is None else "a logConfiguration without logDriver"
-                    yield self.fail(td, path, f"container {c.label!r} has {where}, so its output is not shipped to any log store", container=c.label)
-                elif driver.lower() == "none":
-                    yield self.fail(td, path, f"container {c.label!r} discards its logs: logDriver is \"none\"", container=c.label)
+    def judge(self, td: TaskDefinition, c: ContainerDefinition) -> Iterator[Finding]:
+        path = ("container_definitions", c.index, "logConfiguration", "logDriver")
+        driver = (c.log_configuration.log_driver or "").strip() if c.log_configuration else ""
+        if c.is_unknown("logConfiguration", "logDriver"):
+            yield self.unknown(td, path, container=c.label)
+        elif not driver:
+            where = "no logConfiguration" if c.log_configuration is None else "a logConfiguration without logDriver"
+            yield self.fail(td, path, f"container {c.label!r} has {where}, so its output is not shipped to any log store", container=c.label)
+        elif driver.lower() == "none":
+            yield self.fail(td, path, f"container {c.label!r} discards its logs: logDriver is \"none\"", container=c.label)

@@ -3,11 +3,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from tfecs.model.ecs import ContainerDefinition, TaskDefinition
-from tfecs.model.inventory import Inventory
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.rule import ContainerRule, Finding, RuleMeta, Severity
 
 
-class EcsContainerRootUser(Rule):
+class EcsContainerRootUser(ContainerRule):
     """
     ## What it does
     Flags container definitions that run as the superuser: on Linux a `user` of `root`
@@ -49,25 +48,21 @@ class EcsContainerRootUser(Rule):
         remediation='Set `user` to a non-root uid:gid (Windows: `"ContainerUser"`).',
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for td in inv.of(TaskDefinition):
-            if td.containers_unknown:
-                yield self.unknown(td, ("container_definitions",))
-                continue
-            # Unknown platform: judge the user against both systems' superusers.
-            os_unknown = td.is_unknown("runtime_platform") or td.is_unknown("runtime_platform", 0, "operating_system_family")
-            linux = os_unknown or not td.is_windows
-            windows = os_unknown or td.is_windows
-            for c in td.containers:
-                path = ("container_definitions", c.index, "user")
-                if c.is_unknown("user"):
-                    yield self.unknown(td, path, container=c.label)
-                elif not c.user_set:
-                    yield self.fail(td, path, _unset_message(c, windows and not linux), container=c.label, confidence="medium")
-                elif (linux and c.user_is_root) or (windows and c.user_is_windows_admin):
-                    shown = "(sensitive)" if c.is_sensitive("user") else repr(c.user)
-                    who = "the superuser" if c.user_is_root else "ContainerAdministrator"
-                    yield self.fail(td, path, f"container {c.label!r} runs as {who}: user is {shown}", container=c.label)
+    def judge_task(self, td: TaskDefinition) -> Iterator[Finding]:
+        # Unknown platform: judge the user against both systems' superusers.
+        os_unknown = td.is_unknown("runtime_platform") or td.is_unknown("runtime_platform", 0, "operating_system_family")
+        linux = os_unknown or not td.is_windows
+        windows = os_unknown or td.is_windows
+        for c in td.containers:
+            path = ("container_definitions", c.index, "user")
+            if c.is_unknown("user"):
+                yield self.unknown(td, path, container=c.label)
+            elif not c.user_set:
+                yield self.fail(td, path, _unset_message(c, windows and not linux), container=c.label, confidence="medium")
+            elif (linux and c.user_is_root) or (windows and c.user_is_windows_admin):
+                shown = "(sensitive)" if c.is_sensitive("user") else repr(c.user)
+                who = "the superuser" if c.user_is_root else "ContainerAdministrator"
+                yield self.fail(td, path, f"container {c.label!r} runs as {who}: user is {shown}", container=c.label)
 
 
 def _unset_message(c: ContainerDefinition, windows: bool) -> str:

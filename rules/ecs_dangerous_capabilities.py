@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from tfecs.model.ecs import Capabilities, TaskDefinition
-from tfecs.model.inventory import Inventory
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.model.ecs import Capabilities, ContainerDefinition, TaskDefinition
+from tfecs.rule import ContainerRule, Finding, RuleMeta, Severity
 
 # Each of these alone is enough to escape the container or to take over the host's
 # network, kernel or memory; ALL includes them.
@@ -13,7 +12,7 @@ DANGEROUS_CAPABILITIES = frozenset(
 )
 
 
-class EcsDangerousCapabilities(Rule):
+class EcsDangerousCapabilities(ContainerRule):
     """
     ## What it does
     Flags container definitions whose `linuxParameters.capabilities.add` grants `ALL`,
@@ -61,18 +60,13 @@ class EcsDangerousCapabilities(Rule):
         remediation="Remove the capability from `linuxParameters.capabilities.add`; grant only narrow ones the workload needs.",
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for td in inv.of(TaskDefinition):
-            if td.containers_unknown:
-                yield self.unknown(td, ("container_definitions",))
-                continue
-            for c in td.containers:
-                path = ("container_definitions", c.index, "linuxParameters", "capabilities", "add")
-                caps = c.linux_parameters.capabilities if c.linux_parameters else None
-                added = caps.add if caps else ()
-                dangerous = [a for a in added if a is not None and Capabilities.normalize(a) in DANGEROUS_CAPABILITIES]
-                if dangerous:
-                    shown = ", ".join(Capabilities.normalize(a) for a in dangerous)
-                    yield self.fail(td, path, f"container {c.label!r} adds {shown} to its Linux capabilities", container=c.label)
-                elif c.has_unknown("linuxParameters", "capabilities", "add"):
-                    yield self.unknown(td, path, container=c.label)
+    def judge(self, td: TaskDefinition, c: ContainerDefinition) -> Iterator[Finding]:
+        path = ("container_definitions", c.index, "linuxParameters", "capabilities", "add")
+        caps = c.linux_parameters.capabilities if c.linux_parameters else None
+        added = caps.add if caps else ()
+        dangerous = [a for a in added if a is not None and Capabilities.normalize(a) in DANGEROUS_CAPABILITIES]
+        if dangerous:
+            shown = ", ".join(Capabilities.normalize(a) for a in dangerous)
+            yield self.fail(td, path, f"container {c.label!r} adds {shown} to its Linux capabilities", container=c.label)
+        elif c.has_unknown("linuxParameters", "capabilities", "add"):
+            yield self.unknown(td, path, container=c.label)

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from tfecs.model.ecs import TaskDefinition
-from tfecs.model.inventory import Inventory
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.model.ecs import ContainerDefinition, TaskDefinition
+from tfecs.rule import ContainerRule, Finding, RuleMeta, Severity
 
 
-class EcsImageMutableTag(Rule):
+class EcsImageMutableTag(ContainerRule):
     """
     ## What it does
     Flags container images that name neither a digest nor a tag (Docker then pulls
@@ -46,21 +45,16 @@ class EcsImageMutableTag(Rule):
         remediation="Reference the image by digest (`repo@sha256:...`) or by an immutable version tag.",
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for td in inv.of(TaskDefinition):
-            if td.containers_unknown:
-                yield self.unknown(td, ("container_definitions",))
-                continue
-            for c in td.containers:
-                path = ("container_definitions", c.index, "image")
-                if c.is_unknown("image"):
-                    yield self.unknown(td, path, container=c.label)
-                    continue
-                ref = c.image_ref
-                if ref is None or ref.pinned:
-                    continue
-                shown = "(sensitive)" if c.is_sensitive("image") else repr(ref.raw)
-                if ref.tag is None:
-                    yield self.fail(td, path, f"container {c.label!r} image {shown} has neither tag nor digest, so it pulls whatever `latest` is", container=c.label)
-                elif ref.tag.lower() == "latest":
-                    yield self.fail(td, path, f"container {c.label!r} image {shown} uses the moving tag `latest`", container=c.label)
+    def judge(self, td: TaskDefinition, c: ContainerDefinition) -> Iterator[Finding]:
+        path = ("container_definitions", c.index, "image")
+        if c.is_unknown("image"):
+            yield self.unknown(td, path, container=c.label)
+            return
+        ref = c.image_ref
+        if ref is None or ref.pinned:
+            return
+        shown = "(sensitive)" if c.is_sensitive("image") else repr(ref.raw)
+        if ref.tag is None:
+            yield self.fail(td, path, f"container {c.label!r} image {shown} has neither tag nor digest, so it pulls whatever `latest` is", container=c.label)
+        elif ref.tag.lower() == "latest":
+            yield self.fail(td, path, f"container {c.label!r} image {shown} uses the moving tag `latest`", container=c.label)

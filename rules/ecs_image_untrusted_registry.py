@@ -3,9 +3,8 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Iterator
 
-from tfecs.model.ecs import DOCKER_HUB, ImageRef, TaskDefinition
-from tfecs.model.inventory import Inventory
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.model.ecs import ContainerDefinition, DOCKER_HUB, ImageRef, TaskDefinition
+from tfecs.rule import ContainerRule, Finding, RuleMeta, Severity
 
 # Registries images may come from: glob patterns (lowercase) matched against the image's
 # registry host, with or without its port. Default: Amazon ECR private registries (every
@@ -25,7 +24,7 @@ def trusted_registry(ref: ImageRef, patterns: tuple[str, ...] | None = None) -> 
     return any(fnmatchcase(ref.registry, p.lower()) or fnmatchcase(ref.host, p.lower()) for p in patterns)
 
 
-class EcsImageUntrustedRegistry(Rule):
+class EcsImageUntrustedRegistry(ContainerRule):
     """
     ## What it does
     Flags container images pulled from a registry outside the trusted list. By default
@@ -69,23 +68,18 @@ class EcsImageUntrustedRegistry(Rule):
         remediation="Pull the image from your Amazon ECR registry (for example through an ECR pull-through cache).",
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for td in inv.of(TaskDefinition):
-            if td.containers_unknown:
-                yield self.unknown(td, ("container_definitions",))
-                continue
-            for c in td.containers:
-                path = ("container_definitions", c.index, "image")
-                if c.is_unknown("image"):
-                    yield self.unknown(td, path, container=c.label)
-                    continue
-                ref = c.image_ref
-                if ref is None or trusted_registry(ref):
-                    continue
-                if c.is_sensitive("image"):
-                    where = "an untrusted registry"
-                elif ref.registry == DOCKER_HUB:
-                    where = f"Docker Hub ({ref.raw.strip()!r})"
-                else:
-                    where = f"registry {ref.registry!r}"
-                yield self.fail(td, path, f"container {c.label!r} pulls its image from {where}, outside the trusted registries", container=c.label)
+    def judge(self, td: TaskDefinition, c: ContainerDefinition) -> Iterator[Finding]:
+        path = ("container_definitions", c.index, "image")
+        if c.is_unknown("image"):
+            yield self.unknown(td, path, container=c.label)
+            return
+        ref = c.image_ref
+        if ref is None or trusted_registry(ref):
+            return
+        if c.is_sensitive("image"):
+            where = "an untrusted registry"
+        elif ref.registry == DOCKER_HUB:
+            where = f"Docker Hub ({ref.raw.strip()!r})"
+        else:
+            where = f"registry {ref.registry!r}"
+        yield self.fail(td, path, f"container {c.label!r} pulls its image from {where}, outside the trusted registries", container=c.label)

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from tfecs.model.ecs import TaskDefinition
-from tfecs.model.inventory import Inventory
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.model.ecs import ContainerDefinition, TaskDefinition
+from tfecs.rule import ContainerRule, Finding, RuleMeta, Severity
 
 
-class EcsPrivilegedContainer(Rule):
+class EcsPrivilegedContainer(ContainerRule):
     """
     ## What it does
     Flags container definitions with `privileged = true`.
@@ -44,14 +43,9 @@ class EcsPrivilegedContainer(Rule):
         remediation="Remove `privileged` from the container definition (or set it to false).",
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for td in inv.of(TaskDefinition):
-            if td.containers_unknown:
-                yield self.unknown(td, ("container_definitions",))
-                continue
-            for c in td.containers:
-                path = ("container_definitions", c.index, "privileged")
-                if c.privileged is True:
-                    yield self.fail(td, path, f"container {c.label!r} runs privileged", container=c.label)
-                elif c.is_unknown("privileged"):
-                    yield self.unknown(td, path, container=c.label)
+    def judge(self, td: TaskDefinition, c: ContainerDefinition) -> Iterator[Finding]:
+        path = ("container_definitions", c.index, "privileged")
+        if c.privileged is True:
+            yield self.fail(td, path, f"container {c.label!r} runs privileged", container=c.label)
+        elif c.is_unknown("privileged"):
+            yield self.unknown(td, path, container=c.label)

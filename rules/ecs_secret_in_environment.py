@@ -3,12 +3,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from tfecs.model.ecs import ContainerDefinition, TaskDefinition
-from tfecs.model.inventory import Inventory
 from tfecs.model.secretscan import classify, is_reference, is_secret_name
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.rule import ContainerRule, Finding, RuleMeta, Severity
 
 
-class EcsSecretInEnvironment(Rule):
+class EcsSecretInEnvironment(ContainerRule):
     """
     ## What it does
     Flags container definition `environment` entries and `dockerLabels` that hold a
@@ -75,27 +74,23 @@ class EcsSecretInEnvironment(Rule):
         remediation="Move the value to Secrets Manager or SSM Parameter Store (SecureString) and reference it from `secrets[].valueFrom`.",
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for td in inv.of(TaskDefinition):
-            if td.containers_unknown:
-                yield self.unknown(td, ("container_definitions",))
-                continue
-            # Terraform marks the whole attribute sensitive when any part is: then the
-            # marks say nothing about a single value, and names and formats decide.
-            marks_apply = not td.is_sensitive("container_definitions")
-            found = False
-            for c in td.containers:
-                for finding in (*self._environment(td, c, marks_apply), *self._labels(td, c, marks_apply)):
-                    found = found or finding.status == "fail"
-                    yield finding
-            if not marks_apply and not found and any(_opaque_entries(c) for c in td.containers):
-                # A sensitive input is somewhere inside, no name or format shows where,
-                # and some entry could hold it: unknown, not pass.
-                # The names are parts of the sensitive value too: the message shows none.
-                yield self.unknown(
-                    td, ("container_definitions",),
-                    "container_definitions is marked sensitive as a whole: the sensitive input inside it may be a plain-text environment value or docker label",
-                )
+    def judge_task(self, td: TaskDefinition) -> Iterator[Finding]:
+        # Terraform marks the whole attribute sensitive when any part is: then the
+        # marks say nothing about a single value, and names and formats decide.
+        marks_apply = not td.is_sensitive("container_definitions")
+        found = False
+        for c in td.containers:
+            for finding in (*self._environment(td, c, marks_apply), *self._labels(td, c, marks_apply)):
+                found = found or finding.status == "fail"
+                yield finding
+        if not marks_apply and not found and any(_opaque_entries(c) for c in td.containers):
+            # A sensitive input is somewhere inside, no name or format shows where,
+            # and some entry could hold it: unknown, not pass.
+            # The names are parts of the sensitive value too: the message shows none.
+            yield self.unknown(
+                td, ("container_definitions",),
+                "container_definitions is marked sensitive as a whole: the sensitive input inside it may be a plain-text environment value or docker label",
+            )
 
     def _environment(self, td: TaskDefinition, c: ContainerDefinition, marks_apply: bool) -> Iterator[Finding]:
         base = ("container_definitions", c.index, "environment")

@@ -4,8 +4,7 @@ import posixpath
 from typing import Iterator
 
 from tfecs.model.ecs import ContainerDefinition, TaskDefinition
-from tfecs.model.inventory import Inventory
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.rule import ContainerRule, Finding, RuleMeta, Severity
 
 # A bind mount of one of these, or of anything beneath it, hands the container the
 # container runtime, the kernel's interfaces, the host's configuration or its secrets.
@@ -41,7 +40,7 @@ def sensitive_host_path(host_path: str) -> bool:
     return any(path == p or path.startswith(p + "/") for p in SENSITIVE_HOST_PATHS)
 
 
-class EcsSensitiveHostMount(Rule):
+class EcsSensitiveHostMount(ContainerRule):
     """
     ## What it does
     Flags task definitions where a container mounts a `volume` whose `host_path` is a
@@ -95,15 +94,11 @@ class EcsSensitiveHostMount(Rule):
         remediation="Remove the host-path volume (or the device) from the task definition; use a task-scoped volume.",
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for td in inv.of(TaskDefinition):
-            if td.containers_unknown:
-                yield self.unknown(td, ("container_definitions",))
-                continue
-            volumes, unresolved = _host_volumes(td)
-            for c in td.containers:
-                yield from self._mounts(td, c, volumes, unresolved)
-                yield from self._devices(td, c)
+    def judge_task(self, td: TaskDefinition) -> Iterator[Finding]:
+        volumes, unresolved = _host_volumes(td)
+        for c in td.containers:
+            yield from self._mounts(td, c, volumes, unresolved)
+            yield from self._devices(td, c)
 
     def _mounts(self, td: TaskDefinition, c: ContainerDefinition, volumes: dict, unresolved: bool) -> Iterator[Finding]:
         risky = unresolved or any(v is None or sensitive_host_path(v) for v in volumes.values())

@@ -3,16 +3,15 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from tfecs.model.ecs import TaskDefinition
-from tfecs.model.inventory import Inventory
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.model.ecs import ContainerDefinition, TaskDefinition
+from tfecs.rule import ContainerRule, Finding, RuleMeta, Severity
 
 # Docker reads `key:value` and `key=value` alike; `systempaths=unconfined` unmasks
 # /proc and /sys paths the runtime hides, the same kind of opt-out.
 _UNCONFINED = re.compile(r"^\s*(seccomp\s*[:=]\s*unconfined|apparmor\s*[:=]\s*unconfined|label\s*[:=]\s*disable|systempaths\s*[:=]\s*unconfined)\s*$", re.I)
 
 
-class EcsUnconfinedSecurityOptions(Rule):
+class EcsUnconfinedSecurityOptions(ContainerRule):
     """
     ## What it does
     Flags container definitions whose `dockerSecurityOptions` turn off a kernel
@@ -59,16 +58,11 @@ class EcsUnconfinedSecurityOptions(Rule):
         remediation="Remove the unconfined option from `dockerSecurityOptions`; use a custom profile if the default blocks a needed call.",
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for td in inv.of(TaskDefinition):
-            if td.containers_unknown:
-                yield self.unknown(td, ("container_definitions",))
-                continue
-            for c in td.containers:
-                path = ("container_definitions", c.index, "dockerSecurityOptions")
-                bad = [o.strip() for o in c.docker_security_options if o is not None and _UNCONFINED.match(o)]
-                if bad:
-                    shown = ", ".join(repr(o) for o in bad)
-                    yield self.fail(td, path, f"container {c.label!r} turns off kernel confinement: dockerSecurityOptions has {shown}", container=c.label)
-                elif c.has_unknown("dockerSecurityOptions"):
-                    yield self.unknown(td, path, container=c.label)
+    def judge(self, td: TaskDefinition, c: ContainerDefinition) -> Iterator[Finding]:
+        path = ("container_definitions", c.index, "dockerSecurityOptions")
+        bad = [o.strip() for o in c.docker_security_options if o is not None and _UNCONFINED.match(o)]
+        if bad:
+            shown = ", ".join(repr(o) for o in bad)
+            yield self.fail(td, path, f"container {c.label!r} turns off kernel confinement: dockerSecurityOptions has {shown}", container=c.label)
+        elif c.has_unknown("dockerSecurityOptions"):
+            yield self.unknown(td, path, container=c.label)

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from tfecs.model.ecs import TaskDefinition
-from tfecs.model.inventory import Inventory
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.model.ecs import ContainerDefinition, TaskDefinition
+from tfecs.rule import ContainerRule, Finding, RuleMeta, Severity
 
 
-class EcsWritableRootFilesystem(Rule):
+class EcsWritableRootFilesystem(ContainerRule):
     """
     ## What it does
     Flags container definitions whose `readonlyRootFilesystem` is not `true` (unset means
@@ -51,17 +50,12 @@ class EcsWritableRootFilesystem(Rule):
         remediation="Set `readonlyRootFilesystem = true` and mount a volume for the paths the container writes.",
     )
 
-    def check(self, inv: Inventory) -> Iterator[Finding]:
-        for td in inv.of(TaskDefinition):
-            if td.is_windows:
-                continue
-            if td.containers_unknown:
-                yield self.unknown(td, ("container_definitions",))
-                continue
-            for c in td.containers:
-                path = ("container_definitions", c.index, "readonlyRootFilesystem")
-                if c.is_unknown("readonlyRootFilesystem"):
-                    yield self.unknown(td, path, container=c.label)
-                elif c.readonly_root_filesystem is not True:
-                    shown = "false" if c.readonly_root_filesystem is False else "unset (writable)"
-                    yield self.fail(td, path, f"container {c.label!r} has a writable root filesystem: readonlyRootFilesystem is {shown}", container=c.label)
+    LINUX_ONLY = True  # ECS does not support the setting on Windows
+
+    def judge(self, td: TaskDefinition, c: ContainerDefinition) -> Iterator[Finding]:
+        path = ("container_definitions", c.index, "readonlyRootFilesystem")
+        if c.is_unknown("readonlyRootFilesystem"):
+            yield self.unknown(td, path, container=c.label)
+        elif c.readonly_root_filesystem is not True:
+            shown = "false" if c.readonly_root_filesystem is False else "unset (writable)"
+            yield self.fail(td, path, f"container {c.label!r} has a writable root filesystem: readonlyRootFilesystem is {shown}", container=c.label)

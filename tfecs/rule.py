@@ -9,6 +9,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, ClassVar, Iterator
 
 from .model.base import Path, format_path
+from .model.ecs import ContainerDefinition, TaskDefinition
 
 if TYPE_CHECKING:
     from .model.base import Resource
@@ -225,3 +226,29 @@ class StatementRule(Rule):
                 what = self.judge(st)
                 if what:
                     yield self.fail(ref.resource, ref.statement_path(st), f"{ref.label(st)} {what}")
+
+
+class ContainerRule(Rule):
+    """A rule over every container of every task definition. A container list known only
+    after apply gives one unknown finding on `container_definitions` (no container can
+    be judged); otherwise `judge_task(td)` runs, which by default yields `judge(td, c)`
+    for each container. `LINUX_ONLY` skips Windows task definitions, where ECS does not
+    support the setting judged."""
+
+    LINUX_ONLY: ClassVar[bool] = False
+
+    def check(self, inv: "Inventory") -> Iterator[Finding]:
+        for td in inv.of(TaskDefinition):
+            if self.LINUX_ONLY and td.is_windows:
+                continue
+            if td.containers_unknown:
+                yield self.unknown(td, ("container_definitions",))
+                continue
+            yield from self.judge_task(td)
+
+    def judge_task(self, td: TaskDefinition) -> Iterator[Finding]:
+        for c in td.containers:
+            yield from self.judge(td, c)
+
+    def judge(self, td: TaskDefinition, c: ContainerDefinition) -> Iterator[Finding]:
+        raise NotImplementedError
