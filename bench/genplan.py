@@ -604,7 +604,7 @@ class Estate:
                                                                    "filename": None, "function_name": f"{team}-worker-{i}", "handler": "index.handler", "id": f"{team}-worker-{i}", "image_config": [], "image_uri": "",
                                                                    "invoke_arn": f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{team}-worker-{i}/invocations", "kms_key_arn": "", "last_modified": "2024-05-02T10:00:00.000+0000",
                                                                    "layers": [], "memory_size": 256, "package_type": "Zip", "publish": False, "qualified_arn": _arn("lambda", f"function:{team}-worker-{i}:$LATEST"),
-                                                                   "reserved_concurrent_executions": -1, "role": _arn("iam", f"role/{team}-lambda", region=""), "runtime": "nodejs20.x", "s3_bucket": f"acme-artifacts", "s3_key": f"{team}/worker.zip",
+                                                                   "reserved_concurrent_executions": -1, "role": _arn("iam", f"role/{team}-lambda", region=""), "runtime": "nodejs20.x", "s3_bucket": "acme-artifacts", "s3_key": f"{team}/worker.zip",
                                                                    "source_code_hash": f"{rng.getrandbits(256):064x}", "source_code_size": rng.randint(1000, 900000), "timeout": 30, "tracing_config": [{"mode": "Active"}], "version": "$LATEST", "vpc_config": [], **tag_state}),
             lambda i: (Res(mod, "aws_dynamodb_table", "state", i), {"arn": _arn("dynamodb", f"table/{team}-{i}"), "attribute": [{"name": "pk", "type": "S"}, {"name": "sk", "type": "S"}], "billing_mode": "PAY_PER_REQUEST", "deletion_protection_enabled": True,
                                                                  "global_secondary_index": [], "hash_key": "pk", "id": f"{team}-{i}", "import_table": [], "local_secondary_index": [], "name": f"{team}-{i}", "point_in_time_recovery": [{"enabled": True}],
@@ -667,7 +667,7 @@ class Estate:
             own = i % 3 == 0
             if own:
                 parn = _arn("iam", f"policy/ci-{i}", region="")
-                self.add(Res("", "aws_iam_policy", "ci", i), {"arn": parn, "id": parn, "name": f"ci-{i}", "path": "/", "policy": cjson({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [f"s3:GetObject"], "Resource": f"arn:aws:s3:::acme-ci-{i}/*"}]}), **tag_state},
+                self.add(Res("", "aws_iam_policy", "ci", i), {"arn": parn, "id": parn, "name": f"ci-{i}", "path": "/", "policy": cjson({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::acme-ci-{i}/*"}]}), **tag_state},
                          state, computed=("arn", "id", "tags_all"))
             else:
                 parn = f"arn:aws:iam::aws:policy/{managed[i % len(managed)]}"
@@ -693,7 +693,6 @@ class Estate:
     # The plan -------------------------------------------------------------------------
     def build(self) -> dict:
         n = self.size
-        rng = self.rng
         per_service = 29  # managed resource changes of one service, about
         attachments = max(2, n // 40)
         sg_rules = max(2, n // 40)

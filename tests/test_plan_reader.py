@@ -7,7 +7,7 @@ import codecs
 import json
 
 import pytest
-from conftest import CORPUS, TESTDATA
+from conftest import CORPUS
 from planfixture import build_plan
 
 from tfecs.errors import InputError

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from pydantic import ConfigDict, Field
 
-from ..inputs.raw import RawResource, Tree
+from ..inputs.raw import RawResource
 from .base import JsonDecodeError, Model, Resource, block, decode_json_attr, subtree, tree_at, tree_any
 
 _cd = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, coerce_numbers_to_str=True, defer_build=True)
