@@ -32,11 +32,26 @@ class ErrorInfo:
 
 
 @dataclass(slots=True)
+class WarningInfo:
+    """Worth saying, not an error: never changes the exit code. `kind` is a stable word
+    (e.g. "source-unmatched", "variable-no-value", "module-not-downloaded",
+    "file-outside-root", "ignore-unused", "ignore-expired", "config")."""
+
+    kind: str
+    message: str
+    where: str | None = None  # a path (file:line where known), an address or a rule id
+
+    def line(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+@dataclass(slots=True)
 class Report:
     inputs: list[InputInfo] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     fixed: list[Fixed] = field(default_factory=list)
     errors: list[ErrorInfo] = field(default_factory=list)
+    warnings: list[WarningInfo] = field(default_factory=list)
     options: GateOptions = field(default_factory=GateOptions)
     rules_run: int = 0
     redact: Callable[[str], str] = field(default=lambda s: s)
@@ -60,6 +75,7 @@ class Report:
             "unknown": sum(f.status is Status.UNKNOWN for f in self.findings),
             "suppressed": sum(bool(f.suppressed) for f in self.findings),
             "errors": len(self.errors),
+            "warnings": len(self.warnings),
             "by_severity": by_sev,
             "resources": sum(i.resources for i in self.inputs),
             "rules": self.rules_run,

@@ -56,6 +56,7 @@ def report_dict(report: Report) -> dict:
             for x in report.fixed
         ],
         "errors": [{"kind": e.kind, "where": e.where, "message": e.message} for e in report.errors],
+        "warnings": [{"kind": w.kind, "where": w.where, "message": w.message} for w in report.warnings],
         "summary": report.summary(),
     }
 

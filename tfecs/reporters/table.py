@@ -39,6 +39,10 @@ def render(report: Report, color: bool = False) -> str:
         for x in report.fixed:
             where = f" {x.path}" if x.path else ""
             out.append(f"  {style('fixed', fg='green')}  {x.rule}  {x.address}{where}")
+    if report.warnings:
+        out.append("")
+        out.append(style(f"Warnings ({len(report.warnings)})", bold=True, fg="yellow"))
+        out.extend(f"  warning: {w.line()}" for w in report.warnings)
     out.append("")
     verdict = {0: "pass", 1: "blocked", 2: "error"}[report.exit_code]
     out.append(f"{report.summary_line()}. Result: {verdict} (exit {report.exit_code}).")
