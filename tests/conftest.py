@@ -27,3 +27,10 @@ def run_cli():
         return result.exit_code, result.stdout, result.stderr
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _terminal_width(monkeypatch):
+    """The table fits the terminal: pin its width, so a test's output does not depend on
+    the terminal pytest runs in (tests that need another width set COLUMNS themselves)."""
+    monkeypatch.setenv("COLUMNS", "200")

@@ -136,14 +136,20 @@ def test_table_shows_groups_fixes_and_summary(run_cli, tmp_path):
     code, out, err = run_cli("scan", str(plan), "--rule", "ecr-tag-mutable")
     assert code == 1 and err == ""
     assert "\x1b[" not in out  # no colour when not a terminal
-    blocking = out.index("Blocking (1)")
-    existing = out.index("Existing before this change (reported, not blocking) (1)")
-    fixed = out.index("Fixed by this change (1)")
-    assert blocking < existing < fixed
-    assert "aws_ecr_repository.new" in out[blocking:existing]
-    assert "aws_ecr_repository.old" in out[existing:fixed]
-    assert "  fixed  ecr-tag-mutable  aws_ecr_repository.fixed image_tag_mutability" in out
-    assert out.rstrip().endswith("1 introduced (1 blocking), 1 existing, 1 fixed. Result: blocked (exit 1).")
+    lines = out.splitlines()
+    medium = lines.index("MEDIUM  2 findings, 1 blocking")
+    fixed = lines.index("Fixed by this change (1)")
+    assert lines[medium + 1 : fixed - 1] == [
+        "  aws_ecr_repository.new  create",
+        "    BLOCKS    ecr-tag-mutable  repository 'new' has mutable tags: image_tag_mutability is MUTABLE  image_tag_mutability",
+        '              fix: Set `image_tag_mutability = "IMMUTABLE"`.',
+        "  aws_ecr_repository.old  no-op",
+        "    existing  ecr-tag-mutable  repository 'old' has mutable tags: image_tag_mutability is MUTABLE  image_tag_mutability",
+        '              fix: Set `image_tag_mutability = "IMMUTABLE"`.',
+    ]
+    assert lines[fixed + 1] == "  fixed  ecr-tag-mutable  aws_ecr_repository.fixed  image_tag_mutability"
+    assert "  change    1 introduced (1 blocking), 1 existing, 1 fixed" in lines
+    assert lines[-1] == "  verdict   BLOCKED: 1 finding blocks this change (exit 1)"
 
 
 def test_a_value_unknown_after_the_change_is_neither_fixed_nor_introduced(run_cli, tmp_path):

@@ -126,7 +126,7 @@ def test_var_file_and_var_override_in_that_order(run_cli):
     code, out, _ = run_cli("scan", str(HCL / "variables"), "--var", "privileged=false", "--var-file", var_file, "-f", "json", "--rule", "ecs-host-network-mode")
     assert code == 1
     assert [(f["address"], f["file"], f["line"]) for f in json.loads(out)["findings"]] == [
-        ("aws_ecs_task_definition.from_tfvars", "main.tf", 7)
+        ("aws_ecs_task_definition.from_tfvars", "testdata/hcl/variables/main.tf", 7)  # from the repository root
     ]
 
 
@@ -298,7 +298,7 @@ def test_unknown_container_definitions_become_real_failures_with_the_source(run_
     code, out, _ = run_cli("scan", str(plan), "--source", str(source), "-f", "json", "--rule", "ecs-privileged-container")
     assert code == 1
     (finding,) = json.loads(out)["findings"]
-    assert (finding["address"], finding["status"], finding["file"], finding["line"]) == (td, "fail", "main.tf", 19)
+    assert (finding["address"], finding["status"], finding["file"], finding["line"]) == (td, "fail", "testdata/terraform/unknown_container_defs/main.tf", 19)
 
 
 def test_hybrid_keeps_what_the_plan_knows_and_locates_every_resource():

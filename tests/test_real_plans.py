@@ -102,10 +102,11 @@ def test_change_gate_blocks_exactly_what_the_change_introduces(run_cli):
 def test_change_gate_table_says_which_change_did_it(run_cli):
     code, out, _ = run_cli("scan", str(REAL / "change_gate.json"))
     assert code == 1
-    blocking = out[out.index("Blocking (6)") : out.index("Existing before this change")]
-    assert "aws_ecs_service.app (update)" in blocking and "enable_execute_command" in blocking
-    assert "aws_security_group.web (update)" in blocking and "ingress[1]" in blocking
-    assert "aws_ecr_repository.bad_new (create)" in blocking
+    blocking = [line for line in out.splitlines() if line.startswith("    BLOCKS")]
+    assert len(blocking) == 6
+    assert "  aws_ecs_service.app  update" in out and "enable_execute_command" in out
+    assert "  aws_security_group.web  update" in out and "ingress[1]" in out
+    assert "  aws_ecr_repository.bad_new  create" in out
     assert "6 introduced (6 blocking)" in out
 
 
@@ -201,17 +202,18 @@ def test_fix_only_change_fails_with_gate_all(run_cli):
 def test_fix_only_change_table_lists_the_fixes(run_cli):
     code, out, _ = run_cli("scan", str(REAL / "change_fix_only.json"))
     assert code == 0
-    assert "Blocking (" not in out and "Introduced, not blocking" not in out
-    existing = out[out.index("Existing before this change (reported, not blocking) (6)") : out.index("Fixed by this change")]
-    assert "aws_ecr_repository.app (update)" in existing
-    assert "aws_security_group.bad_legacy_rdp (no-op)" in existing
+    assert "BLOCKS" not in out and "    new  " not in out
+    assert out.count("    existing  ") == 6
+    assert "  aws_ecr_repository.app  update" in out
+    assert "  aws_security_group.bad_legacy_rdp  no-op" in out
     fixed = out[out.index("Fixed by this change (11)") :].splitlines()
-    assert fixed[1:12] == [f"  fixed  {rule}  {address} {path}" for rule, address, path in FIX_ONLY_FIXED]
-    assert fixed[-1] == "0 introduced (0 blocking), 6 existing, 11 fixed. Result: pass (exit 0)."
+    assert fixed[1:12] == [f"  fixed  {rule}  {address}  {path}" for rule, address, path in FIX_ONLY_FIXED]
+    assert fixed[-1] == "  verdict   PASS: nothing blocks this change (exit 0)"
     code, out, _ = run_cli("scan", str(REAL / "change_fix_only.json"), "--gate", "all")
     assert code == 1
-    assert "Blocking (6)" in out
-    assert out.rstrip().splitlines()[-1] == "0 introduced (6 blocking), 6 existing, 11 fixed. Result: blocked (exit 1)."
+    assert out.count("    BLOCKS  ") == 6
+    assert "  change    0 introduced (6 blocking), 6 existing, 11 fixed" in out.splitlines()
+    assert out.rstrip().splitlines()[-1] == "  verdict   BLOCKED: 6 findings block this change (exit 1)"
 
 
 # A second secure stack (testdata/terraform/ecs_hardened_variants), hardened in other ways

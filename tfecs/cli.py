@@ -116,6 +116,9 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
         with stage("load rules"):
             rules = load_rules(rule_dirs, select, skip)
         report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files)
+        from .paths import relocate
+
+        relocate(report, source)  # files relative to the repository root, in every format
         from .reporters import render
 
         # NO_COLOR (no-color.org) is honoured unless --color asks otherwise.

@@ -13,7 +13,7 @@ from .errors import InputError, TfecsError
 from .inputs.raw import RawResource
 from .model.inventory import Inventory
 from .redact import Redactor, sensitive_values
-from .report import ErrorInfo, InputInfo, Report
+from .report import ErrorInfo, InputInfo, Report, WarningInfo
 from .rule import Rule
 from .timing import stage
 
@@ -61,6 +61,26 @@ def _read_hcl(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResourc
         resources = load_directory(path, variables=src.variables, var_files=src.var_files)
     managed = sum(1 for r in resources if r.mode == "managed")
     return InputInfo(path, "hcl", None, None, managed), resources, False, set()
+
+
+def source_warnings(raws: list[RawResource], source: str) -> list[WarningInfo]:
+    """A --source that maps none (or only some) of the plan's resources to a block gives
+    no file:line and evaluates nothing there: say so, rather than silently."""
+    wanted = [r for r in raws if r.mode == "managed" and r.actions != ("delete",)]
+    unmatched = sorted(r.address for r in wanted if r.location is None)
+    if not wanted or not unmatched:
+        return []
+    if len(unmatched) == len(wanted):
+        message = (
+            f"--source maps none of the plan's {len(wanted)} resources to a block (first: {unmatched[0]}): "
+            "is it the directory the plan was made from?"
+        )
+    else:
+        message = (
+            f"--source maps {len(wanted) - len(unmatched)} of the plan's {len(wanted)} resources; "
+            f"{len(unmatched)} have no block there (first: {unmatched[0]})"
+        )
+    return [WarningInfo("source-unmatched", message, source)]
 
 
 def sensitive_variables(doc: dict) -> set[str]:
@@ -114,6 +134,8 @@ def scan(
             for r in raws:
                 r.input = where
         report.inputs.append(info)
+        if src.source and info.kind != "hcl":
+            report.warnings.extend(source_warnings(raws, src.source))
         with stage("secrets"):
             secrets |= sensitive_values(raws) | secret_vars
         with stage("model after"):

@@ -1,0 +1,48 @@
+"""Where a finding's `file` points: relative to the repository root (the enclosing git
+work tree of the scanned or --source directory, else the current directory), with
+forward slashes, so CI annotations, SARIF and editors find it whatever the working
+directory of the scan was."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .report import Report
+
+
+def repo_root(directory: str) -> str:
+    """The nearest enclosing directory holding `.git` (a directory, or a file in a
+    worktree or submodule), else the current directory."""
+    return _git_root(os.path.abspath(directory)) or os.getcwd()
+
+
+@lru_cache(maxsize=64)
+def _git_root(here: str) -> str | None:
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def repo_relative(file: str, base_dir: str) -> str:
+    """`file` (relative to `base_dir`, or absolute) as a path from the repository root."""
+    full = os.path.normpath(os.path.join(os.path.abspath(base_dir), file))
+    return os.path.relpath(full, repo_root(base_dir)).replace(os.sep, "/")
+
+
+def relocate(report: "Report", source: str | None) -> None:
+    """Rewrite each finding's `file` from the directory it was found relative to (the
+    scanned HCL directory, or --source for a plan) to the repository root. Called on the
+    finished report: `scan()` and the gate's suppressions keep files relative to the
+    scanned directory."""
+    bases = {i.path: (i.path if i.kind == "hcl" else source) for i in report.inputs}
+    for f in report.findings:
+        base = bases.get(f.input)
+        if f.file and base:
+            f.file = repo_relative(f.file, base)
