@@ -62,7 +62,7 @@ def test_source_that_maps_nothing_or_only_some(run_cli, tmp_path, monkeypatch):
     assert report["warnings"] == [{
         "kind": "source-unmatched",
         "where": "some",
-        "message": "--source maps 1 of the plan's 23 resources; 22 have no block there (first: aws_cloudwatch_log_group.bad)",
+        "message": "--source maps 1 of the plan's 23 resources; 22 have no block there (first: aws_ecr_repository.bad)",
     }]
     assert {f["file"] for f in report["findings"] if f["address"] == "aws_cloudtrail.bad"} == {"some/main.tf"}
     code, out, _ = run_cli("scan", str(PLAN), "--source", "some")
