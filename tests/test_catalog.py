@@ -59,10 +59,11 @@ def test_rule_matches_catalogue(rule):
     assert rule.meta.severity.value == severity
 
 
-def test_readme_documents_every_rule():
-    readme = (ROOT / "README.md").read_text()
+def test_rule_index_documents_every_rule():
+    index = (ROOT / "docs" / "rules" / "README.md").read_text()
     for rule in ALL_RULES:
-        assert f"`{rule.meta.id}`" in readme, f"README rule list lacks {rule.meta.id}"
+        assert f"[`{rule.meta.id}`](./{rule.meta.id}.md)" in index, f"docs/rules/README.md lacks {rule.meta.id}"
+    assert "docs/rules/README.md" in (ROOT / "README.md").read_text()
 
 
 def test_pyproject_lists_every_package():
@@ -74,11 +75,30 @@ def test_pyproject_lists_every_package():
     assert found == listed
 
 
-def test_readme_rule_reference_is_current():
-    """The README's rule section is generated: regenerate with
-    `tfecs rules --format markdown` when a rule's docs change."""
-    from tfecs.docs import END, START, rules_markdown
+def test_rule_docs_are_current():
+    """docs/rules/ is generated from the rules' docstrings: regenerate with
+    `python -m tfecs.docs` when a rule's docs change. No page of a removed rule stays."""
+    from tfecs.docs import pages
 
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index(START) : readme.index(END) + len(END)] + "\n"
-    assert section == rules_markdown([r() for r in ALL_RULES])
+    wanted = pages([r() for r in ALL_RULES])
+    folder = ROOT / "docs" / "rules"
+    assert sorted(p.name for p in folder.glob("*.md")) == sorted(wanted)
+    for name, text in wanted.items():
+        assert (folder / name).read_text() == text, f"docs/rules/{name} is stale: run python -m tfecs.docs"
+
+
+def test_every_docs_link_names_a_file_of_the_checkout(monkeypatch):
+    """A finding's `docs` is `docs/rules/<id>.md` under docs_base_url (default: the
+    repository path, so it resolves in a checkout and on any host serving it)."""
+    from tfecs.rule import set_docs_base_url
+
+    monkeypatch.delenv("TFECS_DOCS_BASE_URL", raising=False)
+    for rule in ALL_RULES:
+        assert (ROOT / rule.meta.docs_url).is_file(), rule.meta.docs_url
+    set_docs_base_url("https://git.example.com/sec/tfecs/-/blob/v1/")
+    try:
+        assert ALL_RULES[0].meta.docs_url == f"https://git.example.com/sec/tfecs/-/blob/v1/docs/rules/{ALL_RULES[0].meta.id}.md"
+    finally:
+        set_docs_base_url(None)
+    monkeypatch.setenv("TFECS_DOCS_BASE_URL", "https://h.example/t")
+    assert ALL_RULES[0].meta.docs_url == f"https://h.example/t/docs/rules/{ALL_RULES[0].meta.id}.md"

@@ -34,7 +34,7 @@ def test_rules_lists_every_rule(run_cli):
         "practice": "task & runtime",
         "controls": ["ECS.4"],
         "resource_types": ["aws_ecs_task_definition"],
-        "docs": "https://github.com/tfecs/tfecs/blob/main/README.md#ecs-privileged-container",
+        "docs": "docs/rules/ecs-privileged-container.md",
     }
     code, out, _ = run_cli("rules")
     assert code == 0 and "ecs-privileged-container" in out and "ECS.4" in out
@@ -91,6 +91,56 @@ def test_custom_rules_dir_and_a_crashing_rule(run_cli, tmp_path):
 def test_bad_option_is_exit_2(run_cli, tmp_path):
     code, _, err = run_cli("scan", "x.json", "--fail-on", "bogus")
     assert code == 2 and "Invalid value for '--fail-on'" in err
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["scan", "x.json", "--fail-on", "bogus"],
+         ["tfecs: error: Invalid value for '--fail-on': 'bogus' is not one of 'info', 'low', 'medium', 'high', 'critical', 'none'.",
+          "Try 'tfecs scan --help' for help."]),
+        (["scan"], ["tfecs: error: Missing argument 'PATHS...'.", "Try 'tfecs scan --help' for help."]),
+        (["bogus"], ["tfecs: error: No such command 'bogus'.", "Try 'tfecs --help' for help."]),
+        (["scan", "x.json", "--rule", "nope"],
+         ["tfecs: error: Invalid value for --rule/--skip-rule: no rule matches 'nope' (see `tfecs rules`)",
+          "Try 'tfecs scan --help' for help."]),
+    ],
+)
+def test_usage_errors_are_one_line_and_a_hint(args, expected, monkeypatch, capsys):
+    """As the console script prints them (main(), not click's standalone block)."""
+    from tfecs import cli as cli_module
+
+    monkeypatch.setattr("sys.argv", ["tfecs", *args])
+    monkeypatch.setattr(cli_module, "_exit_now", lambda code: (_ for _ in ()).throw(SystemExit(code)))
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.main()
+    captured = capsys.readouterr()
+    assert exit_info.value.code == 2 and captured.out == ""
+    assert captured.err.splitlines() == expected
+
+
+def test_help_lists_every_command_untruncated(run_cli):
+    code, out, _ = run_cli("--help")
+    assert code == 0
+    commands = out[out.index("Commands:") :].splitlines()[1:]
+    assert [line.split()[0] for line in commands if line.startswith("  ") and not line.startswith("   ")] == ["explain", "rules", "scan"]
+    assert "..." not in out[out.index("Commands:") :]
+
+
+def test_rules_and_explain_accept_custom_rules(run_cli, tmp_path, monkeypatch):
+    rules_dir = tmp_path / "rules"
+    rules_dir.mkdir()
+    shutil.copy(TESTDATA / "custom_rules" / "repo_name_prefix.py", rules_dir)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli("rules", "-f", "json", "--rules-dir", "rules")
+    custom = [r for r in json.loads(out) if r["id"].startswith("custom-")]
+    # The docs link of a custom rule is its module, a file that exists.
+    assert (code, [(r["id"], r["docs"]) for r in custom]) == (0, [("custom-repo-name-prefix", "rules/repo_name_prefix.py")])
+    code, out, _ = run_cli("explain", "custom-repo-name-prefix", "--rules-dir", "rules")
+    assert code == 0 and out.startswith("custom-repo-name-prefix: repository not named team-*\n")
+    assert "docs: rules/repo_name_prefix.py" in out and "## What it does" in out
+    code, _, err = run_cli("explain", "custom-repo-name-prefix")
+    assert code == 2 and err == "tfecs: error: unknown rule 'custom-repo-name-prefix' (see `tfecs rules`)\n"
 
 
 @pytest.mark.skipif(shutil.which("tfecs") is None, reason="the tfecs command is not installed")

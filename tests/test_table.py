@@ -127,7 +127,7 @@ def test_warnings_once_under_the_summary_and_the_var_file_hint():
     out = table.render(report, width=100)
     lines = out.splitlines()
     summary = lines.index("Summary")
-    assert lines[summary + 3 :] == [
+    assert lines[summary + 4 :] == [
         "  verdict   BLOCKED: 1 finding blocks this change (exit 1)",
         "  hint      2 variables have no value: pass --var-file FILE or --var NAME=VALUE",
         "",

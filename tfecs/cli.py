@@ -37,7 +37,7 @@ def load_rules(rule_dirs: tuple[str, ...] = (), select: tuple[str, ...] = (), sk
     known = {c.meta.id for c in classes} | {a for c in classes for a in c.meta.aliases}
     for wanted in select + skip:
         if not any(k == wanted or k.startswith(wanted) for k in known):
-            raise click.BadParameter(f"no rule matches {wanted!r} (see `tfecs rules`)")
+            raise click.BadParameter(f"no rule matches {wanted!r} (see `tfecs rules`)", param_hint="--rule/--skip-rule")
 
     def matches(cls, patterns) -> bool:
         ids = (cls.meta.id, *cls.meta.aliases)
@@ -58,6 +58,8 @@ def main() -> None:
             cli.main(prog_name="tfecs", standalone_mode=False)
         except click.exceptions.Abort:
             _fail("aborted")
+        except click.UsageError as exc:
+            _usage_error(exc)
         except click.ClickException as exc:
             exc.show()
             sys.exit(EXIT_ERROR)
@@ -68,6 +70,16 @@ def main() -> None:
         sys.exit(0)
     except SystemExit as exc:
         _exit_now(exc.code)
+
+
+def _usage_error(exc: click.UsageError) -> NoReturn:
+    """A bad option or argument: one line saying what, and one saying where help is
+    (click's own three-line block with a blank line is noise in a CI log)."""
+    message = " ".join(exc.format_message().split())
+    click.echo(f"tfecs: error: {message}", err=True)
+    if exc.ctx is not None:
+        click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
+    sys.exit(EXIT_ERROR)
 
 
 def _exit_now(code: object) -> NoReturn:
@@ -90,7 +102,17 @@ def cli() -> None:
     """tfecs: a compliance gate for Terraform that blocks insecure AWS ECS changes before apply."""
 
 
-@cli.command()
+DOCS_BASE_URL_HELP = "Prefix of the rules' docs links (docs/rules/<id>.md; default: the repository path). Also TFECS_DOCS_BASE_URL."
+
+
+def _docs_base_url(url: str | None) -> None:
+    if url is not None:
+        from .rule import set_docs_base_url
+
+        set_docs_base_url(url)
+
+
+@cli.command(short_help="Scan plans and Terraform directories (exit 1: blocking findings).")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Report format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
@@ -104,7 +126,8 @@ def cli() -> None:
 @click.option("--skip-rule", "skip", multiple=True, metavar="ID", help="Do not run these rules (id or prefix; repeatable).")
 @click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="A folder of custom rule modules (repeatable).")
 @click.option("--color/--no-color", default=None, help="Colour the table (default: when stdout is a terminal and NO_COLOR is unset).")
-def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color) -> None:
+@click.option("--docs-base-url", metavar="URL", help=DOCS_BASE_URL_HELP)
+def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color, docs_base_url) -> None:
     """Scan Terraform plans (`terraform show -json` output, or - for stdin) and HCL directories.
 
     Exit codes: 0 nothing blocking, 1 blocking findings, 2 an error.
@@ -112,6 +135,7 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
     from .errors import TfecsError
     from .timing import emit, stage
 
+    _docs_base_url(docs_base_url)
     try:
         with stage("load rules"):
             rules = load_rules(rule_dirs, select, skip)
@@ -157,15 +181,35 @@ def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var
     return run_scan(paths, rules, options, SourceOptions(source, parsed, tuple(var_files)))
 
 
-@cli.command("rules")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
-def list_rules(fmt: str) -> None:
-    """List every rule with its severity, practice and Security Hub controls."""
-    rules = load_rules()
-    if fmt == "markdown":
-        from .docs import rules_markdown
+RULES_DIR = click.option(
+    "--rules-dir", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="A folder of custom rule modules (repeatable)."
+)
 
-        click.echo(rules_markdown(rules), nl=False)
+
+def _load_rules_or_fail(rule_dirs: tuple[str, ...]):
+    from .errors import TfecsError
+
+    try:
+        return load_rules(rule_dirs)
+    except TfecsError as exc:
+        _fail(str(exc))
+    except ValueError as exc:  # a custom rule that breaks the catalogue's rules
+        _fail(f"custom rules: {exc}")
+
+
+@cli.command("rules", short_help="List the rules: id, severity, practice, controls, title.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@RULES_DIR
+@click.option("--docs-base-url", metavar="URL", help=DOCS_BASE_URL_HELP)
+def list_rules(fmt: str, rule_dirs: tuple[str, ...], docs_base_url: str | None) -> None:
+    """List every rule (built-in, and custom ones with --rules-dir) with its severity,
+    practice and Security Hub controls; --format markdown prints the docs/rules index."""
+    _docs_base_url(docs_base_url)
+    rules = _load_rules_or_fail(rule_dirs)
+    if fmt == "markdown":
+        from .docs import index_page
+
+        click.echo(index_page(rules), nl=False)
         return
     rows = [
         {
@@ -194,11 +238,12 @@ def list_rules(fmt: str) -> None:
     )
 
 
-@cli.command()
+@cli.command(short_help="Show a rule's documentation.")
 @click.argument("rule_id")
-def explain(rule_id: str) -> None:
-    """Show a rule's documentation."""
-    for r in load_rules():
+@RULES_DIR
+def explain(rule_id: str, rule_dirs: tuple[str, ...]) -> None:
+    """Show a rule's documentation (built-in, or custom with --rules-dir)."""
+    for r in _load_rules_or_fail(rule_dirs):
         if rule_id == r.meta.id or rule_id in r.meta.aliases:
             m = r.meta
             click.echo(f"{m.id}: {m.title}")

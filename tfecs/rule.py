@@ -15,7 +15,25 @@ if TYPE_CHECKING:
     from .model.base import Resource
     from .model.inventory import Inventory
 
-DOCS_BASE = "https://github.com/tfecs/tfecs/blob/main/README.md"
+# A finding's `docs` link: `docs/rules/<id>.md` under `docs_base_url`. The default, the
+# repository path, resolves in a checkout of tfecs and on whatever host serves it; set
+# a URL (TFECS_DOCS_BASE_URL, or set_docs_base_url) to get absolute links.
+DOCS_DIR = "docs/rules"
+_docs_base_url: str | None = None
+
+
+def set_docs_base_url(url: str | None) -> None:
+    global _docs_base_url
+    _docs_base_url = url
+
+
+def docs_link(rule_id: str) -> str:
+    import os
+
+    base = _docs_base_url if _docs_base_url is not None else os.environ.get("TFECS_DOCS_BASE_URL", "")
+    page = f"{DOCS_DIR}/{rule_id}.md"
+    return f"{base.rstrip('/')}/{page}" if base else page
+
 DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
 RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
 
@@ -61,10 +79,11 @@ class RuleMeta:
     remediation: str  # the imperative one-line fix used when a finding gives none
     references: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    docs: str | None = None  # a link to the docs, for rules outside tfecs (custom rules)
 
     @property
     def docs_url(self) -> str:
-        return f"{DOCS_BASE}#{self.id}"
+        return self.docs or docs_link(self.id)
 
     @property
     def practice_name(self) -> str:

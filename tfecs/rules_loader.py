@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import os
 
 from .errors import TfecsError
-from .rule import Rule
+from .paths import repo_relative
+from .rule import Rule, RuleMeta
 
 
 def load_rule_dir(path: str) -> list[type[Rule]]:
@@ -30,5 +32,10 @@ def load_rule_dir(path: str) -> list[type[Rule]]:
                 for obj in vars(module).values()
                 if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__
             ]
+        for cls in declared:
+            meta = getattr(cls, "meta", None)
+            if isinstance(meta, RuleMeta) and meta.docs is None:
+                # Its docs are its docstring, in this file: link there (an existing file).
+                cls.meta = dataclasses.replace(meta, docs=repo_relative(name, path))
         found.extend(declared)
     return found

@@ -61,10 +61,9 @@ class _Renderer:
     def render(self) -> str:
         r = self.report
         for i in r.inputs:
-            version = f"format {esc(i.format_version)}, " if i.format_version else ""
-            tail = f" ({i.kind}, {version}{i.resources} resources)"
-            prefix = f"tfecs {r.tool_version}: "
-            self.out.append(prefix + shorten(esc(i.path), self.width - len(prefix) - len(tail)) + tail)
+            version = f" {esc(i.format_version)}" if i.format_version else ""
+            tail = f"  ({i.kind}{version}, {i.resources} resources)"
+            self.out.append("scanned " + shorten(esc(i.path), self.width - 8 - len(tail)) + tail)
         active = [f for f in r.findings if not f.suppressed]
         by_sev: dict[Severity, list[list[Finding]]] = {}
         for entry in _entries(active):
@@ -177,6 +176,7 @@ class _Renderer:
         self.kv("change", change)
         if s["errors"]:
             self.out.append(f"  errors    {s['errors']} (on stderr)")
+        self.kv("scanned", f"{s['resources']} resources, {s['rules']} rules (tfecs {r.tool_version})")
         code = r.exit_code
         if code == 2:
             verdict = self.style("ERROR", fg="red", bold=True) + ": tfecs could not judge everything (exit 2)"
