@@ -127,7 +127,8 @@ def _docs_base_url(url: str | None) -> None:
 @click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="A folder of custom rule modules (repeatable).")
 @click.option("--color/--no-color", default=None, help="Colour the table (default: when stdout is a terminal and NO_COLOR is unset).")
 @click.option("--docs-base-url", metavar="URL", help=DOCS_BASE_URL_HELP)
-def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color, docs_base_url) -> None:
+@click.option("-r", "--recursive", is_flag=True, help="Scan every root module under each directory, in parallel (automatic when a directory has no .tf file).")
+def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color, docs_base_url, recursive) -> None:
     """Scan Terraform plans (`terraform show -json` output, or - for stdin) and HCL directories.
 
     Exit codes: 0 nothing blocking, 1 blocking findings, 2 an error.
@@ -139,7 +140,7 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
     try:
         with stage("load rules"):
             rules = load_rules(rule_dirs, select, skip)
-        report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files)
+        report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files, recursive)
         from .paths import relocate
 
         relocate(report, source)  # files relative to the repository root, in every format
@@ -166,7 +167,7 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
         _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
 
-def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files):
+def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files, recursive=False):
     from .gate import GateOptions
     from .rule import Severity
     from .scan import SourceOptions, scan as run_scan
@@ -178,7 +179,13 @@ def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--var")
         parsed[name.strip()] = value
     options = GateOptions(fail_on=None if fail_on == "none" else Severity(fail_on), unknown=unknown, gate=gate_mode)
-    return run_scan(paths, rules, options, SourceOptions(source, parsed, tuple(var_files)))
+    src = SourceOptions(source, parsed, tuple(var_files))
+    from .monorepo import expand, scan_parallel
+
+    roots = expand(paths, recursive)
+    if recursive or roots != list(paths):
+        return scan_parallel(roots, rules, options, src)  # a monorepo: each root module is an input
+    return run_scan(paths, rules, options, src)
 
 
 RULES_DIR = click.option(

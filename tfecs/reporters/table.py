@@ -91,9 +91,15 @@ class _Renderer:
         for (inp, address), group in sorted(by_resource.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             first = group[0][0]
             extra = f"  {esc(first.action)}" if first.action else ""
+            addr = shorten(esc(address), self.width - 2 - len(extra))
             if many_inputs and inp:
-                extra += f"  ({esc(inp)})"
-            self.out.append("  " + shorten(esc(address), self.width - 2 - len(extra)) + extra)
+                # Which input: the address has priority, the input path gets what is left.
+                room = self.width - 2 - len(addr) - len(extra) - 4
+                if room < 12:
+                    addr = shorten(addr, max(9, len(addr) - (12 - room)))
+                    room = 12
+                extra += f"  ({shorten(esc(inp), room)})"
+            self.out.append("  " + addr + extra)
             for e in sorted(group, key=lambda e: (e[0].meta.id, e[0].path_text)):
                 self.finding(e)
 

@@ -1,0 +1,5 @@
+module "api" {
+  source     = "../../modules/service"
+  name       = "staging-api"
+  privileged = true
+}

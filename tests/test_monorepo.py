@@ -1,0 +1,69 @@
+"""Monorepos: every root module under a directory, scanned in parallel, each its own input."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+from conftest import TESTDATA
+
+from tfecs.monorepo import expand, find_root_modules
+
+MONOREPO = TESTDATA / "monorepo"
+ROOTS = ["envs/prod", "envs/staging", "tools/ecr"]
+
+
+def test_root_modules_are_folders_no_other_folder_calls(monkeypatch):
+    monkeypatch.chdir(MONOREPO)
+    # modules/service is called by both envs; examples/, .terraform/ and .hidden/ are skipped.
+    assert find_root_modules(".") == ROOTS
+    assert expand(["."], recursive=False) == ROOTS  # no .tf at the top: recursive by itself
+    assert expand(["envs/prod"], recursive=False) == ["envs/prod"]
+    assert expand(["envs/prod"], recursive=True) == ["envs/prod"]
+    assert expand(["examples/demo"], recursive=True) == ["examples/demo"]  # named: scanned
+
+
+def _scan(run_cli, *args):
+    code, out, err = run_cli("scan", *args, "-f", "json", "--rule", "ecs-privileged-container", "--rule", "ecr-tag-mutable")
+    return code, json.loads(out), err
+
+
+def test_recursive_scan_reports_three_inputs(run_cli, monkeypatch):
+    monkeypatch.chdir(TESTDATA)
+    for args in (["monorepo", "--recursive"], ["monorepo"]):
+        code, report, err = _scan(run_cli, *args)
+        assert (code, err) == (1, "")
+        assert [(i["path"], i["kind"], i["resources"]) for i in report["inputs"]] == [
+            ("monorepo/envs/prod", "hcl", 1), ("monorepo/envs/staging", "hcl", 1), ("monorepo/tools/ecr", "hcl", 1)
+        ]
+        got = sorted((f["input"], f["rule"], f["address"], f["file"], f["line"]) for f in report["findings"])
+        prefix = "testdata/" if (TESTDATA.parent / ".git").exists() else ""
+        assert got == [
+            ("monorepo/envs/staging", "ecs-privileged-container", "module.api.aws_ecs_task_definition.this",
+             f"{prefix}monorepo/modules/service/main.tf", 16),
+            ("monorepo/tools/ecr", "ecr-tag-mutable", "aws_ecr_repository.tools", f"{prefix}monorepo/tools/ecr/main.tf", 3),
+        ]
+    code, out, _ = run_cli("scan", "monorepo", "--rule", "ecs-privileged-container")
+    assert "  module.api.aws_ecs_task_definition.this  (monorepo/envs/staging)" in out.splitlines()
+
+
+def test_a_broken_module_is_its_own_error(run_cli, tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    shutil.copytree(MONOREPO, repo)
+    (repo / "envs" / "prod" / "main.tf").write_text('module "api" {\n  source = "../../modules/service"\n  name = \n}\n')
+    monkeypatch.chdir(repo)
+    code, report, err = _scan(run_cli, ".", "--recursive")
+    assert code == 2
+    assert [i["path"] for i in report["inputs"]] == ["envs/staging", "tools/ecr"]
+    assert len(report["errors"]) == 1 and report["errors"][0]["kind"] == "input"
+    assert report["errors"][0]["where"].startswith(os.path.join("envs", "prod", "main.tf"))
+    assert err.startswith("tfecs: error: envs/prod/main.tf:")
+    assert sorted(f["rule"] for f in report["findings"]) == ["ecr-tag-mutable", "ecs-privileged-container"]
+
+
+def test_a_directory_with_nothing_to_scan_is_still_an_error(run_cli, tmp_path):
+    (tmp_path / "empty" / "sub").mkdir(parents=True)
+    code, out, err = run_cli("scan", str(tmp_path / "empty"))
+    assert code == 2 and out == ""
+    assert err == f"tfecs: error: {tmp_path / 'empty'}: no Terraform plan or .tf files in this directory\n"
