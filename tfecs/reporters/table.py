@@ -123,13 +123,14 @@ class _Renderer:
         # Where to look: file:line when the source is known, else the attribute path.
         where = _where(f) or (esc(f.path_text) if f.path and len(entry) == 1 else "")
         head_len = len(indent) + 8 + 2 + len(rule)
-        if where and head_len + 2 + len(where) > self.width:
-            where = shorten(where, max(9, self.width - head_len - 2))
-        line = f"{indent}{tag_text}  {rule}  {message}" + (f"  {where}" if where else "")
         if head_len + 2 + len(message) + (len(where) + 2 if where else 0) <= self.width:
-            self.out.append(line)
-        else:
+            self.out.append(f"{indent}{tag_text}  {rule}  {message}" + (f"  {where}" if where else ""))
+        elif not where or head_len + 2 + len(where) <= self.width:
             self.out.append(f"{indent}{tag_text}  {rule}" + (f"  {where}" if where else ""))
+            self.wrap(message, body)
+        else:  # the location on a line of its own, whole where it fits
+            self.out.append(f"{indent}{tag_text}  {rule}")
+            self.out.append(body + shorten(where, self.width - len(body)))
             self.wrap(message, body)
         if fix:
             self.wrap(f"fix: {fix}", body)
