@@ -72,14 +72,16 @@ def tfecs_command() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "tfecs"]
 
 
-def plan_path(cache: str, size: int, seed: int = 0) -> str:
-    path = os.path.join(cache, f"plan-{size}-s{seed}-g{genplan.GENERATOR_VERSION}.json")
+def plan_path(cache: str, size: int, seed: int = 0, shape: str = "mixed") -> str:
+    prefix = "plan" if shape == "mixed" else shape
+    path = os.path.join(cache, f"{prefix}-{size}-s{seed}-g{genplan.GENERATOR_VERSION}.json")
     if not os.path.exists(path):
-        print(f"  generating {size}-resource plan ...", file=sys.stderr, flush=True)
+        print(f"  generating {size}-resource {shape} plan ...", file=sys.stderr, flush=True)
         tmp = path + ".tmp"
         # In a child process: a child's peak memory (wait4) counts the pages it shares
         # with this process when forked, so this one must stay small.
-        subprocess.run([sys.executable, os.path.join(HERE, "genplan.py"), str(size), "-o", tmp, "--seed", str(seed)], check=True)
+        extra = ["--dense"] if shape == "dense" else []
+        subprocess.run([sys.executable, os.path.join(HERE, "genplan.py"), str(size), "-o", tmp, "--seed", str(seed), *extra], check=True)
         os.replace(tmp, path)
     return path
 
@@ -110,13 +112,15 @@ def mb(n: float) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1000,10000,50000", help="resource changes per plan (comma-separated)")
+    ap.add_argument("--dense-sizes", default="10000,50000", help="sizes of the dense shape: every resource in scope, most changed (comma-separated; empty: skip)")
     ap.add_argument("--repeat", type=int, default=5, help="runs per measurement; the best is kept")
     ap.add_argument("--cache", default=os.path.join(HERE, ".cache"), help="where generated inputs are kept")
     ap.add_argument("--hcl-files", type=int, default=300, help="service files in the HCL benchmark (0: skip)")
     ap.add_argument("--stress", type=int, default=3000, help="rules on one security group, attachments to one role (0: skip)")
     ap.add_argument("--json", dest="json_out", help="also write the figures as JSON to this file")
     args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",") if s]
+    sizes = [("mixed", int(s)) for s in args.sizes.split(",") if s]
+    sizes += [("dense", int(s)) for s in args.dense_sizes.split(",") if s]
     os.makedirs(args.cache, exist_ok=True)
     tfecs = tfecs_command()
     py = sys.executable
@@ -125,13 +129,13 @@ def main() -> int:
     print(f"tfecs: {' '.join(tfecs)}   python {results['python']}   best of {args.repeat}")
     print()
     header = (
-        f"{'changes':>8} {'plan MB':>8} {'floor s':>8} {'tfecs s':>8} {'ratio':>6} {'cpu ratio':>9} "
+        f"{'shape':>6} {'changes':>8} {'plan MB':>8} {'floor s':>8} {'tfecs s':>8} {'ratio':>6} {'cpu ratio':>9} "
         f"{'floor MB':>9} {'tfecs MB':>9} {'mem/plan':>9} {'exit':>5}"
     )
     print(header)
     rows = []
-    for size in sizes:
-        plan = plan_path(args.cache, size)
+    for shape, size in sizes:
+        plan = plan_path(args.cache, size, shape=shape)
         floor_cmd = [py, "-c", f"import json; json.load(open({plan!r}))"]
         scan_cmd = [*tfecs, "scan", plan, "--format", "json"]
         floors, scans = [], []
@@ -142,6 +146,7 @@ def main() -> int:
         disk = os.path.getsize(plan)
         prof = profile(scan_cmd)
         row = {
+            "shape": shape,
             "changes": size,
             "plan_bytes": disk,
             "floor_s": round(f.wall, 3),
@@ -158,7 +163,7 @@ def main() -> int:
         }
         rows.append(row)
         print(
-            f"{size:>8} {mb(disk):>8} {f.wall:>8.3f} {s.wall:>8.3f} {row['ratio']:>6.2f} {row['cpu_ratio']:>9.2f} "
+            f"{shape:>6} {size:>8} {mb(disk):>8} {f.wall:>8.3f} {s.wall:>8.3f} {row['ratio']:>6.2f} {row['cpu_ratio']:>9.2f} "
             f"{mb(f.rss):>9} {mb(s.rss):>9} {row['peak_over_plan']:>8.2f}x {s.code:>5}",
             flush=True,
         )
@@ -171,7 +176,7 @@ def main() -> int:
         for k in row["stages"]:
             if k not in names:
                 names.append(k)
-    print(f"{'stage':<20}" + "".join(f"{r['changes']:>10}" for r in rows))
+    print(f"{'stage':<20}" + "".join(f"{r['shape'][0] + str(r['changes']):>10}" for r in rows))
     for name in names:
         print(f"{name:<20}" + "".join(f"{r['stages'].get(name, 0):>10.3f}" for r in rows))
     print(f"{'other':<20}" + "".join(f"{max(0.0, r['tfecs_s'] - sum(r['stages'].values())):>10.3f}" for r in rows))
@@ -194,6 +199,8 @@ def main() -> int:
     print("growth: seconds per 1000 changes beyond a small scan (tfecs: (t - t(small scan)) / (changes - "
           f"{small_changes}); floor: (t - t(python -c pass)) / changes)")
     for r in rows:
+        if r["shape"] != "mixed":
+            continue
         per_k = (r["tfecs_s"] - small_scan.wall) / (r["changes"] - small_changes) * 1000
         floor_k = (r["floor_s"] - bare.wall) / r["changes"] * 1000
         r["tfecs_s_per_1k"], r["floor_s_per_1k"] = round(per_k, 4), round(floor_k, 4)
