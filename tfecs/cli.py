@@ -104,7 +104,8 @@ def cli() -> None:
 @click.option("--skip-rule", "skip", multiple=True, metavar="ID", help="Do not run these rules (id or prefix; repeatable).")
 @click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="A folder of custom rule modules (repeatable).")
 @click.option("--color/--no-color", default=None, help="Colour the table (default: when stdout is a terminal and NO_COLOR is unset).")
-def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color) -> None:
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache of parsed .tf files (TFECS_NO_CACHE=1 does the same).")
+def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color, no_cache) -> None:
     """Scan Terraform plans (`terraform show -json` output, or - for stdin) and HCL directories.
 
     Exit codes: 0 nothing blocking, 1 blocking findings, 2 an error.
@@ -113,6 +114,10 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
     from .timing import emit, stage
 
     try:
+        if no_cache:
+            from .inputs.hcl import parsecache
+
+            parsecache.disable_disk()
         with stage("load rules"):
             rules = load_rules(rule_dirs, select, skip)
         report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files)
