@@ -1,8 +1,9 @@
 """Benchmark `tfecs scan --format json` against the floor: starting Python and parsing the
 plan with the standard library (`python -c "import json; json.load(open(plan))"`).
 
-    python bench/run.py                        # 1k, 10k, 50k resource changes
+    python bench/run.py                        # mixed 1k, 10k, 50k; dense 10k, 50k; HCL; checkov
     python bench/run.py --sizes 1000,10000 --repeat 3 --hcl-files 0
+    python bench/run.py --sizes 10000 --dense-sizes 10000 --no-checkov
 
 For each size: the plan's size, the floor's and tfecs's wall time (best of --repeat runs,
 in the same run, alternating), their ratio (and the ratio of CPU time, user + system,
@@ -10,7 +11,10 @@ which a busy machine disturbs less), peak memory of each process (ru_maxrss from
 wait4) against the plan's size on disk, and where tfecs spent its time (one extra run
 with TFECS_PROFILE=1). Then the start-up time of `tfecs --version` and of a small-plan
 scan, a cross-reference worst case (one security group with thousands of rules, one role
-with thousands of attachments), and a large HCL directory. Plans are generated once into
+with thousands of attachments), and a large HCL directory, cold (empty parse cache) and
+warm. Plans come in two shapes: mixed (a large estate, 60% out of scope) and dense (every
+resource in scope, most new or changed: thousands of findings). Where checkov is on PATH,
+it runs once on the same inputs (--no-checkov to skip). Inputs are generated once into
 --cache (bench/genplan.py, bench/genhcl.py).
 
 Prints figures; asserts nothing (tests/test_bench.py checks the generator).
@@ -96,8 +100,8 @@ def hcl_path(cache: str, files: int) -> str:
     return path
 
 
-def profile(cmd: list[str]) -> dict:
-    env = {**os.environ, "TFECS_PROFILE": "1"}
+def profile(cmd: list[str], env: dict | None = None) -> dict:
+    env = {**(env or os.environ), "TFECS_PROFILE": "1"}
     r = run(cmd, env=env, capture_stderr=True)
     for line in r.stderr.splitlines():
         if line.startswith("tfecs-profile "):
@@ -117,6 +121,8 @@ def main() -> int:
     ap.add_argument("--cache", default=os.path.join(HERE, ".cache"), help="where generated inputs are kept")
     ap.add_argument("--hcl-files", type=int, default=300, help="service files in the HCL benchmark (0: skip)")
     ap.add_argument("--stress", type=int, default=3000, help="rules on one security group, attachments to one role (0: skip)")
+    ap.add_argument("--checkov", action=argparse.BooleanOptionalAction, default=True, help="time checkov on the same inputs where it is on PATH")
+    ap.add_argument("--checkov-timeout", type=int, default=900, help="seconds before a checkov run is stopped")
     ap.add_argument("--json", dest="json_out", help="also write the figures as JSON to this file")
     args = ap.parse_args()
     sizes = [("mixed", int(s)) for s in args.sizes.split(",") if s]
@@ -225,18 +231,46 @@ def main() -> int:
 
     if args.hcl_files:
         path = hcl_path(args.cache, args.hcl_files)
-        cmd = [*tfecs, "scan", path, "--format", "json"]
-        probe = run(cmd, capture_stderr=True)
         files = sum(1 for _root, _dirs, fs in os.walk(path) for f in fs if f.endswith(".tf"))
-        if probe.code == 2 and "hcl" in probe.stderr.lower():
-            results["hcl"] = {"files": files, "pending": probe.stderr.strip()}
-            print(f"HCL ({files} .tf files): pending: {probe.stderr.strip()}")
-        else:
-            h = best([probe] + [run(cmd) for _ in range(max(0, args.repeat - 1))])
-            prof = profile(cmd)
-            results["hcl"] = {"files": files, "seconds": round(h.wall, 3), "peak_bytes": h.rss, "exit": h.code, "stages": prof.get("stages", prof)}
-            stages = ", ".join(f"{k} {v:.3f}" for k, v in results["hcl"]["stages"].items()) if "stages" in prof else prof
-            print(f"HCL ({files} .tf files): {h.wall:.3f} s, {mb(h.rss)} MB, exit {h.code}; stages: {stages}")
+        cmd = [*tfecs, "scan", path, "--format", "json"]
+        parse_cache = os.path.join(args.cache, "parse-cache")
+        cold_runs = []
+        for _ in range(args.repeat):  # cold: an empty parse cache each time (it is written)
+            shutil.rmtree(parse_cache, ignore_errors=True)
+            cold_runs.append(run(cmd, env={**os.environ, "TFECS_CACHE_DIR": parse_cache}))
+        warm_env = {**os.environ, "TFECS_CACHE_DIR": parse_cache}
+        warm = best([run(cmd, env=warm_env) for _ in range(args.repeat)])
+        cold = best(cold_runs)
+        prof = profile(cmd, env=warm_env)
+        results["hcl"] = {"files": files, "cold_s": round(cold.wall, 3), "warm_s": round(warm.wall, 3), "cold_peak_bytes": cold.rss,
+                          "warm_peak_bytes": warm.rss, "exit": warm.code, "warm_stages": prof.get("stages", prof)}
+        print()
+        print(f"HCL ({files} .tf files): cold {cold.wall:.3f} s ({mb(cold.rss)} MB), warm {warm.wall:.3f} s ({mb(warm.rss)} MB), exit {warm.code}")
+        if "stages" in prof:
+            print("  warm stages: " + ", ".join(f"{k} {v:.3f}" for k, v in prof["stages"].items()))
+
+    checkov = shutil.which("checkov") if args.checkov else None
+    if args.checkov and not checkov:
+        print()
+        print("checkov: not installed (pip install checkov), column skipped")
+    elif checkov:
+        print()
+        print(f"checkov (one run each, timeout {args.checkov_timeout} s): {checkov}")
+        results["checkov"] = []
+        targets = [(f"{r['shape']} {r['changes']} plan", ["-f", plan_path(args.cache, r["changes"], shape=r["shape"]), "--framework", "terraform_plan"], r.get("tfecs_s")) for r in rows]
+        if args.hcl_files:
+            targets.append((f"HCL {results['hcl']['files']} files", ["-d", hcl_path(args.cache, args.hcl_files), "--framework", "terraform"], results["hcl"]["cold_s"]))
+        for label, argv, ours in targets:
+            start = time.perf_counter()
+            try:
+                proc = subprocess.run([checkov, *argv, "--quiet", "--compact", "-o", "json"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=args.checkov_timeout)
+                took, code = time.perf_counter() - start, proc.returncode
+                text = f"{took:.1f} s (exit {code})"
+            except subprocess.TimeoutExpired:
+                took, code = None, None
+                text = f"> {args.checkov_timeout} s (stopped)"
+            results["checkov"].append({"input": label, "seconds": None if took is None else round(took, 2), "exit": code, "tfecs_s": ours})
+            print(f"  {label:<22} checkov {text:<22} tfecs {ours:.3f} s")
 
     if args.json_out:
         with open(args.json_out, "w") as fh:
