@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Bump when the shape changes, so cached plans are regenerated.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -47,6 +47,14 @@ WORDS = (
 # Actions of a whole service unit, as a large estate's plan shows them: most of it
 # unchanged, some updates, a few new, removed and replaced services.
 UNIT_STATES = (("no-op", 70), ("update", 14), ("create", 9), ("delete", 4), ("replace", 3))
+# The dense shape: every resource in scope, most of them new or changed, so nearly every
+# rule judges both sides of the gate and thousands of findings are rendered.
+DENSE_STATES = (("create", 45), ("update", 25), ("replace", 10), ("no-op", 15), ("delete", 5))
+# What a service unit holds that no rule looks at; the dense shape leaves it out.
+OUT_OF_SCOPE = frozenset({
+    "aws_cloudwatch_metric_alarm", "aws_appautoscaling_policy", "aws_appautoscaling_target",
+    "aws_route53_record", "aws_lb_target_group", "aws_cloudwatch_log_group", "aws_s3_bucket",
+})
 
 
 def cjson(value: Any) -> str:
@@ -93,8 +101,10 @@ def _tags(rng: random.Random, name: str, team: str) -> dict:
 class Estate:
     """Builds the resources of the estate, then the plan document around them."""
 
-    def __init__(self, size: int, seed: int = 0):
+    def __init__(self, size: int, seed: int = 0, dense: bool = False):
         self.size = size
+        self.dense = dense
+        self.states = DENSE_STATES if dense else UNIT_STATES
         self.rng = random.Random(seed)
         self.resources: list[Res] = []
         self.config_root: dict = {"resources": [], "module_calls": {}}
@@ -106,6 +116,8 @@ class Estate:
         """`values` are the resource's values as they exist (or will exist). `computed`
         attributes are unknown when the resource is (re)created; `changed` are the
         attributes an update or a replacement sets to new values."""
+        if self.dense and res.type in OUT_OF_SCOPE:
+            return res
         sens = {"tags": {}, "tags_all": {}, **(sensitive or {})}
         if state == "no-op":
             res.actions, res.before, res.after = ("no-op",), values, values
@@ -140,7 +152,7 @@ class Estate:
 
     def pick_state(self) -> str:
         roll = self.rng.uniform(0, 100)
-        for state, weight in UNIT_STATES:
+        for state, weight in self.states:
             if roll < weight:
                 return state
             roll -= weight
@@ -685,6 +697,14 @@ class Estate:
                                                                       "prefix_list_ids": [], "protocol": "tcp", "security_group_id": sg_id, "self": False, "source_security_group_id": None, "to_port": port, "type": "ingress"},
                      states[i], computed=("id",))
 
+    def dense_filler(self, count: int) -> None:
+        """The last few changes of a dense plan: world-open rules on the shared group."""
+        for i in range(count):
+            port = 20000 + i
+            self.add(Res("", "aws_security_group_rule", "extra", i), {"cidr_blocks": ["0.0.0.0/0"], "description": f"extra {i}", "from_port": port, "id": f"sgrule-x{i}", "ipv6_cidr_blocks": [],
+                                                                     "prefix_list_ids": [], "protocol": "tcp", "security_group_id": "sg-0shared000000000a", "self": False, "source_security_group_id": None,
+                                                                     "to_port": port, "type": "ingress"}, "create", computed=("id",))
+
     def filler(self, count: int) -> None:
         for i in range(count):
             name = f"filler-{i}"
@@ -694,21 +714,26 @@ class Estate:
     def build(self) -> dict:
         n = self.size
         per_service = 29  # managed resource changes of one service, about
-        attachments = max(2, n // 40)
-        sg_rules = max(2, n // 40)
+        attachments = max(2, n // (400 if self.dense else 40))
+        sg_rules = max(2, n // (400 if self.dense else 40))
         fixed = 21 + attachments + attachments // 3 + 1 + sg_rules
         budget = max(0, n - fixed)
-        services = max(1, int(budget * 0.62) // per_service)
+        # Dense: services take the whole budget (with their repositories, about 1/12 more).
+        services = max(1, int(budget * (0.92 if self.dense else 0.62)) // per_service)
         repos = max(1, services // 3)
         names = self._names(services)
         repo_names = [f"{names[i]}" for i in range(repos)]
         self.root(attachments, sg_rules)
         for i, key in enumerate(names):
             # The first services show every kind of change, however small the plan.
-            forced = UNIT_STATES[i][0] if i < len(UNIT_STATES) else None
+            forced = self.states[i][0] if i < len(self.states) else None
             self.service_unit(key, repo_names[i % repos], forced)
         for repo in repo_names:
             self.ecr_unit(repo)
+        while self.dense and n - self._changes() >= per_service:
+            key = f"extra-{self._changes()}"
+            names.append(key)
+            self.service_unit(key, repo_names[len(names) % repos])
         teams = self._names(max(1, services // 4), prefix="team-")
         remaining = n - self._changes()
         per_team = max(1, remaining // len(teams)) if remaining > 0 else 0
@@ -719,7 +744,7 @@ class Estate:
             self.platform_unit(t, min(per_team, left))
         left = n - self._changes()
         if left > 0:
-            self.filler(left)
+            (self.dense_filler if self.dense else self.filler)(left)
         self._configuration(names, repo_names, teams, attachments, sg_rules)
         return self.document()
 
@@ -948,13 +973,13 @@ def _unchanged(address: str, values: dict) -> dict:
     return rc
 
 
-def generate(size: int, seed: int = 0) -> dict:
+def generate(size: int, seed: int = 0, dense: bool = False) -> dict:
     """A plan document with `size` managed resource changes."""
-    return Estate(size, seed).build()
+    return Estate(size, seed, dense).build()
 
 
 def write(size: int, path: str, seed: int = 0, kind: str = "estate") -> str:
-    doc = generate(size, seed) if kind == "estate" else stress(size)
+    doc = stress(size) if kind == "stress" else generate(size, seed, dense=kind == "dense")
     try:
         import orjson
 
@@ -972,8 +997,9 @@ def main() -> None:
     ap.add_argument("-o", "--output", required=True)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--stress", action="store_true", help="the cross-reference worst case instead (size: rules and attachments)")
+    ap.add_argument("--dense", action="store_true", help="every resource in scope, most of them new or changed")
     args = ap.parse_args()
-    write(args.size, args.output, args.seed, "stress" if args.stress else "estate")
+    write(args.size, args.output, args.seed, "stress" if args.stress else "dense" if args.dense else "estate")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Benchmark `tfecs scan --format json` against the floor: starting Python and parsing the
 plan with the standard library (`python -c "import json; json.load(open(plan))"`).
 
-    python bench/run.py                        # 1k, 10k, 50k resource changes
+    python bench/run.py                        # mixed 1k, 10k, 50k; dense 10k, 50k; HCL; checkov
     python bench/run.py --sizes 1000,10000 --repeat 3 --hcl-files 0
+    python bench/run.py --sizes 10000 --dense-sizes 10000 --no-checkov
 
 For each size: the plan's size, the floor's and tfecs's wall time (best of --repeat runs,
 in the same run, alternating), their ratio (and the ratio of CPU time, user + system,
@@ -10,7 +11,10 @@ which a busy machine disturbs less), peak memory of each process (ru_maxrss from
 wait4) against the plan's size on disk, and where tfecs spent its time (one extra run
 with TFECS_PROFILE=1). Then the start-up time of `tfecs --version` and of a small-plan
 scan, a cross-reference worst case (one security group with thousands of rules, one role
-with thousands of attachments), and a large HCL directory. Plans are generated once into
+with thousands of attachments), and a large HCL directory, cold (empty parse cache) and
+warm. Plans come in two shapes: mixed (a large estate, 60% out of scope) and dense (every
+resource in scope, most new or changed: thousands of findings). Where checkov is on PATH,
+it runs once on the same inputs (--no-checkov to skip). Inputs are generated once into
 --cache (bench/genplan.py, bench/genhcl.py).
 
 Prints figures; asserts nothing (tests/test_bench.py checks the generator).
@@ -72,14 +76,16 @@ def tfecs_command() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "tfecs"]
 
 
-def plan_path(cache: str, size: int, seed: int = 0) -> str:
-    path = os.path.join(cache, f"plan-{size}-s{seed}-g{genplan.GENERATOR_VERSION}.json")
+def plan_path(cache: str, size: int, seed: int = 0, shape: str = "mixed") -> str:
+    prefix = "plan" if shape == "mixed" else shape
+    path = os.path.join(cache, f"{prefix}-{size}-s{seed}-g{genplan.GENERATOR_VERSION}.json")
     if not os.path.exists(path):
-        print(f"  generating {size}-resource plan ...", file=sys.stderr, flush=True)
+        print(f"  generating {size}-resource {shape} plan ...", file=sys.stderr, flush=True)
         tmp = path + ".tmp"
         # In a child process: a child's peak memory (wait4) counts the pages it shares
         # with this process when forked, so this one must stay small.
-        subprocess.run([sys.executable, os.path.join(HERE, "genplan.py"), str(size), "-o", tmp, "--seed", str(seed)], check=True)
+        extra = ["--dense"] if shape == "dense" else []
+        subprocess.run([sys.executable, os.path.join(HERE, "genplan.py"), str(size), "-o", tmp, "--seed", str(seed), *extra], check=True)
         os.replace(tmp, path)
     return path
 
@@ -94,8 +100,8 @@ def hcl_path(cache: str, files: int) -> str:
     return path
 
 
-def profile(cmd: list[str]) -> dict:
-    env = {**os.environ, "TFECS_PROFILE": "1"}
+def profile(cmd: list[str], env: dict | None = None) -> dict:
+    env = {**(env or os.environ), "TFECS_PROFILE": "1"}
     r = run(cmd, env=env, capture_stderr=True)
     for line in r.stderr.splitlines():
         if line.startswith("tfecs-profile "):
@@ -110,13 +116,17 @@ def mb(n: float) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1000,10000,50000", help="resource changes per plan (comma-separated)")
+    ap.add_argument("--dense-sizes", default="10000,50000", help="sizes of the dense shape: every resource in scope, most changed (comma-separated; empty: skip)")
     ap.add_argument("--repeat", type=int, default=5, help="runs per measurement; the best is kept")
     ap.add_argument("--cache", default=os.path.join(HERE, ".cache"), help="where generated inputs are kept")
     ap.add_argument("--hcl-files", type=int, default=300, help="service files in the HCL benchmark (0: skip)")
     ap.add_argument("--stress", type=int, default=3000, help="rules on one security group, attachments to one role (0: skip)")
+    ap.add_argument("--checkov", action=argparse.BooleanOptionalAction, default=True, help="time checkov on the same inputs where it is on PATH")
+    ap.add_argument("--checkov-timeout", type=int, default=900, help="seconds before a checkov run is stopped")
     ap.add_argument("--json", dest="json_out", help="also write the figures as JSON to this file")
     args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",") if s]
+    sizes = [("mixed", int(s)) for s in args.sizes.split(",") if s]
+    sizes += [("dense", int(s)) for s in args.dense_sizes.split(",") if s]
     os.makedirs(args.cache, exist_ok=True)
     tfecs = tfecs_command()
     py = sys.executable
@@ -125,13 +135,13 @@ def main() -> int:
     print(f"tfecs: {' '.join(tfecs)}   python {results['python']}   best of {args.repeat}")
     print()
     header = (
-        f"{'changes':>8} {'plan MB':>8} {'floor s':>8} {'tfecs s':>8} {'ratio':>6} {'cpu ratio':>9} "
+        f"{'shape':>6} {'changes':>8} {'plan MB':>8} {'floor s':>8} {'tfecs s':>8} {'ratio':>6} {'cpu ratio':>9} "
         f"{'floor MB':>9} {'tfecs MB':>9} {'mem/plan':>9} {'exit':>5}"
     )
     print(header)
     rows = []
-    for size in sizes:
-        plan = plan_path(args.cache, size)
+    for shape, size in sizes:
+        plan = plan_path(args.cache, size, shape=shape)
         floor_cmd = [py, "-c", f"import json; json.load(open({plan!r}))"]
         scan_cmd = [*tfecs, "scan", plan, "--format", "json"]
         floors, scans = [], []
@@ -142,6 +152,7 @@ def main() -> int:
         disk = os.path.getsize(plan)
         prof = profile(scan_cmd)
         row = {
+            "shape": shape,
             "changes": size,
             "plan_bytes": disk,
             "floor_s": round(f.wall, 3),
@@ -158,7 +169,7 @@ def main() -> int:
         }
         rows.append(row)
         print(
-            f"{size:>8} {mb(disk):>8} {f.wall:>8.3f} {s.wall:>8.3f} {row['ratio']:>6.2f} {row['cpu_ratio']:>9.2f} "
+            f"{shape:>6} {size:>8} {mb(disk):>8} {f.wall:>8.3f} {s.wall:>8.3f} {row['ratio']:>6.2f} {row['cpu_ratio']:>9.2f} "
             f"{mb(f.rss):>9} {mb(s.rss):>9} {row['peak_over_plan']:>8.2f}x {s.code:>5}",
             flush=True,
         )
@@ -171,7 +182,7 @@ def main() -> int:
         for k in row["stages"]:
             if k not in names:
                 names.append(k)
-    print(f"{'stage':<20}" + "".join(f"{r['changes']:>10}" for r in rows))
+    print(f"{'stage':<20}" + "".join(f"{r['shape'][0] + str(r['changes']):>10}" for r in rows))
     for name in names:
         print(f"{name:<20}" + "".join(f"{r['stages'].get(name, 0):>10.3f}" for r in rows))
     print(f"{'other':<20}" + "".join(f"{max(0.0, r['tfecs_s'] - sum(r['stages'].values())):>10.3f}" for r in rows))
@@ -194,6 +205,8 @@ def main() -> int:
     print("growth: seconds per 1000 changes beyond a small scan (tfecs: (t - t(small scan)) / (changes - "
           f"{small_changes}); floor: (t - t(python -c pass)) / changes)")
     for r in rows:
+        if r["shape"] != "mixed":
+            continue
         per_k = (r["tfecs_s"] - small_scan.wall) / (r["changes"] - small_changes) * 1000
         floor_k = (r["floor_s"] - bare.wall) / r["changes"] * 1000
         r["tfecs_s_per_1k"], r["floor_s_per_1k"] = round(per_k, 4), round(floor_k, 4)
@@ -218,18 +231,46 @@ def main() -> int:
 
     if args.hcl_files:
         path = hcl_path(args.cache, args.hcl_files)
-        cmd = [*tfecs, "scan", path, "--format", "json"]
-        probe = run(cmd, capture_stderr=True)
         files = sum(1 for _root, _dirs, fs in os.walk(path) for f in fs if f.endswith(".tf"))
-        if probe.code == 2 and "hcl" in probe.stderr.lower():
-            results["hcl"] = {"files": files, "pending": probe.stderr.strip()}
-            print(f"HCL ({files} .tf files): pending: {probe.stderr.strip()}")
-        else:
-            h = best([probe] + [run(cmd) for _ in range(max(0, args.repeat - 1))])
-            prof = profile(cmd)
-            results["hcl"] = {"files": files, "seconds": round(h.wall, 3), "peak_bytes": h.rss, "exit": h.code, "stages": prof.get("stages", prof)}
-            stages = ", ".join(f"{k} {v:.3f}" for k, v in results["hcl"]["stages"].items()) if "stages" in prof else prof
-            print(f"HCL ({files} .tf files): {h.wall:.3f} s, {mb(h.rss)} MB, exit {h.code}; stages: {stages}")
+        cmd = [*tfecs, "scan", path, "--format", "json"]
+        parse_cache = os.path.join(args.cache, "parse-cache")
+        cold_runs = []
+        for _ in range(args.repeat):  # cold: an empty parse cache each time (it is written)
+            shutil.rmtree(parse_cache, ignore_errors=True)
+            cold_runs.append(run(cmd, env={**os.environ, "TFECS_CACHE_DIR": parse_cache}))
+        warm_env = {**os.environ, "TFECS_CACHE_DIR": parse_cache}
+        warm = best([run(cmd, env=warm_env) for _ in range(args.repeat)])
+        cold = best(cold_runs)
+        prof = profile(cmd, env=warm_env)
+        results["hcl"] = {"files": files, "cold_s": round(cold.wall, 3), "warm_s": round(warm.wall, 3), "cold_peak_bytes": cold.rss,
+                          "warm_peak_bytes": warm.rss, "exit": warm.code, "warm_stages": prof.get("stages", prof)}
+        print()
+        print(f"HCL ({files} .tf files): cold {cold.wall:.3f} s ({mb(cold.rss)} MB), warm {warm.wall:.3f} s ({mb(warm.rss)} MB), exit {warm.code}")
+        if "stages" in prof:
+            print("  warm stages: " + ", ".join(f"{k} {v:.3f}" for k, v in prof["stages"].items()))
+
+    checkov = shutil.which("checkov") if args.checkov else None
+    if args.checkov and not checkov:
+        print()
+        print("checkov: not installed (pip install checkov), column skipped")
+    elif checkov:
+        print()
+        print(f"checkov (one run each, timeout {args.checkov_timeout} s): {checkov}")
+        results["checkov"] = []
+        targets = [(f"{r['shape']} {r['changes']} plan", ["-f", plan_path(args.cache, r["changes"], shape=r["shape"]), "--framework", "terraform_plan"], r.get("tfecs_s")) for r in rows]
+        if args.hcl_files:
+            targets.append((f"HCL {results['hcl']['files']} files", ["-d", hcl_path(args.cache, args.hcl_files), "--framework", "terraform"], results["hcl"]["cold_s"]))
+        for label, argv, ours in targets:
+            start = time.perf_counter()
+            try:
+                proc = subprocess.run([checkov, *argv, "--quiet", "--compact", "-o", "json"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=args.checkov_timeout)
+                took, code = time.perf_counter() - start, proc.returncode
+                text = f"{took:.1f} s (exit {code})"
+            except subprocess.TimeoutExpired:
+                took, code = None, None
+                text = f"> {args.checkov_timeout} s (stopped)"
+            results["checkov"].append({"input": label, "seconds": None if took is None else round(took, 2), "exit": code, "tfecs_s": ours})
+            print(f"  {label:<22} checkov {text:<22} tfecs {ours:.3f} s")
 
     if args.json_out:
         with open(args.json_out, "w") as fh:

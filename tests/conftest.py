@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 TESTDATA = ROOT / "testdata"
 CORPUS = ROOT.parent / "shared" / "corpus" / "plans"
 UPDATE_GOLDEN = os.environ.get("TFECS_UPDATE_GOLDEN") == "1"
+# The parse cache of the test run is its own, never the user's.
+os.environ.setdefault("TFECS_CACHE_DIR", tempfile.mkdtemp(prefix="tfecs-test-cache-"))
 
 
 @pytest.fixture

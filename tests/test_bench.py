@@ -88,3 +88,23 @@ def test_stress_plan_scans(tmp_path, run_cli):
     code, out, err = run_cli("scan", plan, "--format", "json")
     assert code in (0, 1), err
     assert json.loads(out)["errors"] == []
+
+
+def test_dense_plan_is_all_in_scope_and_mostly_changed(tmp_path, run_cli):
+    doc = genplan.generate(400, seed=3, dense=True)
+    managed = [rc for rc in doc["resource_changes"] if rc["mode"] == "managed"]
+    assert len(managed) == 400
+    types = Counter(rc["type"] for rc in managed)
+    assert not set(types) & genplan.OUT_OF_SCOPE
+    for t in ("aws_ecs_task_definition", "aws_ecs_service", "aws_iam_role", "aws_iam_policy", "aws_security_group",
+              "aws_ecr_repository", "aws_lb_listener", "aws_ecs_cluster"):
+        assert types[t], t
+    changed = sum(rc["change"]["actions"] != ["no-op"] for rc in managed)
+    assert changed / len(managed) > 0.5
+    plan = genplan.write(400, str(tmp_path / "dense.json"), seed=3, kind="dense")
+    code, out, err = run_cli("scan", plan, "--format", "json")
+    assert code == 1, err
+    report = json.loads(out)
+    assert report["errors"] == [] and report["summary"]["resources"] == 400
+    # Thousands of findings at 10k: here, several per task definition on average.
+    assert len(report["findings"]) > 2 * types["aws_ecs_task_definition"]

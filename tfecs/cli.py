@@ -128,7 +128,8 @@ def _docs_base_url(url: str | None) -> None:
 @click.option("--color/--no-color", default=None, help="Colour the table (default: when stdout is a terminal and NO_COLOR is unset).")
 @click.option("--docs-base-url", metavar="URL", help=DOCS_BASE_URL_HELP)
 @click.option("-r", "--recursive", is_flag=True, help="Scan every root module under each directory, in parallel (automatic when a directory has no .tf file).")
-def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color, docs_base_url, recursive) -> None:
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache of parsed .tf files (TFECS_NO_CACHE=1 does the same).")
+def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color, docs_base_url, recursive, no_cache) -> None:
     """Scan Terraform plans (`terraform show -json` output, or - for stdin) and HCL directories.
 
     Exit codes: 0 nothing blocking, 1 blocking findings, 2 an error.
@@ -138,6 +139,10 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
 
     _docs_base_url(docs_base_url)
     try:
+        if no_cache:
+            from .inputs.hcl import parsecache
+
+            parsecache.disable_disk()
         with stage("load rules"):
             rules = load_rules(rule_dirs, select, skip)
         report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files, recursive)

@@ -9,6 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ...errors import InputError
+from . import parsecache
 from .evaluate import note
 from .nodes import Attribute, Block, Body, Lit
 from .syntax import parse_body
@@ -36,7 +37,10 @@ def parse_file(path: str, rel: str) -> Body:
         raise InputError(f"not UTF-8 text (byte {exc.start})", where=rel) from None
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), where=rel) from None
-    body = parse_body(text, rel)
+    body = parsecache.get(text)
+    if body is None:
+        body = parse_body(text, rel)
+        parsecache.put(text, body)
     _PARSED[key] = body
     if len(_PARSED) > _PARSED_MAX:
         _PARSED.popitem(last=False)
@@ -96,6 +100,7 @@ def load_config(directory: str, root: str) -> ModuleConfig:
     tf = [n for n in names if n.endswith(".tf") and os.path.isfile(os.path.join(directory, n))]
     if any(n.endswith(".tf.json") for n in names):
         note(_rel(directory, root), "*.tf.json files (JSON syntax) are not read")
+    parsecache.warm(os.path.join(directory, n) for n in tf)
     for name in [n for n in tf if not is_override(n)] + [n for n in tf if is_override(n)]:
         rel = _rel(os.path.join(directory, name), root)
         cfg.files.append(rel)
