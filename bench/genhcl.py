@@ -300,16 +300,33 @@ resource "aws_ecr_repository" "{key}" {{
 """
 
 
-def write(files: int, path: str, seed: int = 0) -> str:
-    """A root module with `files` service files (and a local module used by for_each)."""
-    rng = random.Random(seed)
+def write(files: int, path: str, seed: int = 0, roots: int = 1) -> str:
+    """A root module with `files` service files (and a local module used by for_each);
+    with `roots` > 1, a monorepo: that many root modules under `stacks/`, the files
+    shared out between them, all calling one module under `modules/`."""
+    if roots > 1:
+        os.makedirs(os.path.join(path, "modules", "service"), exist_ok=True)
+        with open(os.path.join(path, "modules", "service", "main.tf"), "w") as fh:
+            fh.write(MODULE)
+        per = [files // roots + (1 if i < files % roots else 0) for i in range(roots)]
+        for i, n in enumerate(per):
+            _write_root(n, os.path.join(path, "stacks", f"stack-{i:03d}"), seed + i, "../../modules/service")
+        return path
     os.makedirs(os.path.join(path, "modules", "service"), exist_ok=True)
+    with open(os.path.join(path, "modules", "service", "main.tf"), "w") as fh:
+        fh.write(MODULE)
+    return _write_root(files, path, seed, "./modules/service")
+
+
+def _write_root(files: int, path: str, seed: int, module_source: str) -> str:
+    rng = random.Random(seed)
+    os.makedirs(path, exist_ok=True)
     keys = [f"{WORDS[i % len(WORDS)]}_{i}" for i in range(files)]
     with open(os.path.join(path, "main.tf"), "w") as fh:
         fh.write(SHARED)
         fh.write(
             '\nmodule "svc" {\n'
-            '  source      = "./modules/service"\n'
+            f'  source      = "{module_source}"\n'
             '  for_each    = toset(["mod-a", "mod-b", "mod-c", "mod-d"])\n'
             "  name        = each.key\n"
             '  image       = "${local.registry}/${each.key}:${var.image_tag}"\n'
@@ -319,8 +336,6 @@ def write(files: int, path: str, seed: int = 0) -> str:
             "  ports       = [8080, 9090]\n"
             "}\n"
         )
-    with open(os.path.join(path, "modules", "service", "main.tf"), "w") as fh:
-        fh.write(MODULE)
     for key in keys:
         with open(os.path.join(path, f"svc_{key}.tf"), "w") as fh:
             fh.write(service_file(rng, key))
@@ -332,8 +347,9 @@ def main() -> None:
     ap.add_argument("files", type=int, help="service files in the root module")
     ap.add_argument("-o", "--output", required=True, help="directory to write (created)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--roots", type=int, default=1, help="root modules (a monorepo under stacks/) sharing the files out")
     args = ap.parse_args()
-    write(args.files, args.output, args.seed)
+    write(args.files, args.output, args.seed, args.roots)
 
 
 if __name__ == "__main__":

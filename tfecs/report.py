@@ -31,6 +31,12 @@ class ErrorInfo:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
+def _unchanged(text: str) -> str:
+    """No secret to mask. A module-level function, so a report pickles (a monorepo's
+    roots are scanned in worker processes)."""
+    return text
+
+
 @dataclass(slots=True)
 class WarningInfo:
     """Worth saying, not an error: never changes the exit code. `kind` is a stable word
@@ -54,7 +60,7 @@ class Report:
     warnings: list[WarningInfo] = field(default_factory=list)
     options: GateOptions = field(default_factory=GateOptions)
     rules_run: int = 0
-    redact: Callable[[str], str] = field(default=lambda s: s)
+    redact: Callable[[str], str] = field(default=_unchanged)
     tool_version: str = __version__
 
     @property

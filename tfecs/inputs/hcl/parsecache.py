@@ -214,6 +214,9 @@ def warm(paths: Iterable[str]) -> int:
         return 0
     import multiprocessing
 
+    if multiprocessing.current_process().daemon:
+        return 0  # a monorepo's root scanned in a pool worker: the roots are the parallelism
+
     # fork: the workers inherit the built Lark parser and the imported modules.
     from .syntax import lark_parser
 
