@@ -15,6 +15,8 @@ import click
 from . import __version__
 
 SEVERITIES = ("info", "low", "medium", "high", "critical", "none")
+# tfecs.reporters.FORMATS, spelled out here so `tfecs --version` imports no reporter.
+FORMATS = ("table", "json", "markdown")
 EXIT_ERROR = 2
 
 
@@ -92,7 +94,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Report format.")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Report format (see docs/formats.md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="low", show_default=True, help="Lowest severity that blocks (none: never block).")
 @click.option("--unknown", "unknown", type=click.Choice(["warn", "fail", "ignore"]), default="warn", show_default=True, help="Findings on values known only after apply: report, block, or drop.")
@@ -205,6 +207,12 @@ def explain(rule_id: str) -> None:
             click.echo(r.docs())
             return
     _fail(f"unknown rule {rule_id!r} (see `tfecs rules`)")
+
+
+# `tfecs comment github|gitlab` lives in its own module (HTTP client, behaviours).
+from .comment import comment as _comment  # noqa: E402
+
+cli.add_command(_comment)
 
 
 if __name__ == "__main__":  # pragma: no cover
