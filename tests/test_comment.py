@@ -16,9 +16,6 @@ from fakeforge import Fault, Forge
 
 from tfecs.cli import cli
 
-# The body is the markdown format's rendering, committed beside this in the same branch.
-pytest.importorskip("tfecs.reporters.markdown")
-
 REAL = TESTDATA / "plans" / "real"
 TOKEN = "ghp_good"
 GL_TOKEN = "glpat-good"
