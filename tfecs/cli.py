@@ -16,7 +16,7 @@ from . import __version__
 
 SEVERITIES = ("info", "low", "medium", "high", "critical", "none")
 # tfecs.reporters.FORMATS, spelled out here so `tfecs --version` imports no reporter.
-FORMATS = ("table", "json", "markdown")
+FORMATS = ("table", "json", "sarif", "junit", "github", "gitlab", "markdown", "atlantis")
 EXIT_ERROR = 2
 
 
@@ -96,6 +96,7 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Report format (see docs/formats.md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
+@click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE", help="Also write this format to this file (repeatable), e.g. --report sarif=tfecs.sarif.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="low", show_default=True, help="Lowest severity that blocks (none: never block).")
 @click.option("--unknown", "unknown", type=click.Choice(["warn", "fail", "ignore"]), default="warn", show_default=True, help="Findings on values known only after apply: report, block, or drop.")
 @click.option("--gate", "gate_mode", type=click.Choice(["changes", "all"]), default="changes", show_default=True, help="Block only what the change introduces, or every finding.")
@@ -106,19 +107,24 @@ def cli() -> None:
 @click.option("--skip-rule", "skip", multiple=True, metavar="ID", help="Do not run these rules (id or prefix; repeatable).")
 @click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="A folder of custom rule modules (repeatable).")
 @click.option("--color/--no-color", default=None, help="Colour the table (default: when stdout is a terminal and NO_COLOR is unset).")
-def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color) -> None:
+def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color) -> None:
     """Scan Terraform plans (`terraform show -json` output, or - for stdin) and HCL directories.
 
     Exit codes: 0 nothing blocking, 1 blocking findings, 2 an error.
     """
     from .errors import TfecsError
+    from .reporters import parse_report_specs
     from .timing import emit, stage
 
+    try:
+        specs = parse_report_specs(reports)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--report") from None
     try:
         with stage("load rules"):
             rules = load_rules(rule_dirs, select, skip)
         report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files)
-        from .reporters import render
+        from .reporters import exit_code, render, write_reports
 
         # NO_COLOR (no-color.org) is honoured unless --color asks otherwise.
         use_color = color if color is not None else (output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
@@ -131,10 +137,13 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
                 fh.write(text)
         elif text:
             click.echo(text, nl=False, color=use_color)
+        if specs and report.inputs:
+            with stage("render"):
+                write_reports(report, specs)
         for err in report.errors:
             click.echo(f"tfecs: error: {report.redact(err.line())}", err=True)
         emit()
-        sys.exit(report.exit_code)
+        sys.exit(exit_code(report, fmt))
     except TfecsError as exc:
         _fail(str(exc))
     except OSError as exc:

@@ -63,13 +63,11 @@ def marker(tag: str) -> str:
 
 
 def render(report: Report, color: bool = False) -> str:
-    from ..redact import redact_strings
-    from .json import report_dict
+    from . import redacted_doc
 
-    doc = redact_strings(report_dict(report), report.redact)
     # The values were redacted before escaping; the whole text once more as a last line
     # of defence (addresses and rule ids are kept by the redactor).
-    return report.redact(render_doc(doc))
+    return report.redact(render_doc(redacted_doc(report)))
 
 
 def render_doc(doc: dict, *, tag: str | None = None, max_chars: int = 65536) -> str:
