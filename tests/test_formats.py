@@ -332,3 +332,34 @@ def test_every_format_redacts_the_hostile_plan_secret(run_cli, tmp_path, fmt):
     code, out, err = run_cli("scan", str(hostile_plan(tmp_path)), "--format", fmt)
     assert code in (0, 1) and err == ""
     assert "ecs-privileged-container" in out and SECRET not in out
+
+
+def test_every_format_on_the_corpus(sarif_validator):
+    """The 40 real-world plans: SARIF valid, JUnit parses, markdown within GitHub's limit,
+    a clean Atlantis run never says "fail"."""
+    import xml.etree.ElementTree as ET
+
+    from conftest import CORPUS
+
+    from tfecs.cli import load_rules
+    from tfecs.reporters import render
+    from tfecs.scan import scan
+
+    plans = sorted(CORPUS.glob("*.json")) if CORPUS.is_dir() else []
+    if not plans:
+        pytest.skip("the corpus of real plans is not in ../shared/corpus")
+    rules = load_rules()
+    for plan in plans:
+        report = scan([str(plan)], rules)
+        assert report.errors == [], plan
+        log = json.loads(render(report, "sarif"))
+        assert list(sarif_validator.iter_errors(log)) == [], plan
+        assert len(log["runs"][0]["results"]) == len(report.findings)
+        suites = ET.fromstring(render(report, "junit"))
+        assert suites.get("failures") is not None
+        assert len(render(report, "markdown")) <= 65536
+        text = render(report, "atlantis")
+        if report.exit_code == 0:
+            assert "fail" not in text.lower(), plan
+        else:
+            assert ATLANTIS_FAILS.search(text), plan
