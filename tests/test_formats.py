@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import TESTDATA
+from conftest import ROOT, TESTDATA
 from formatfixtures import HOSTILE_CONTAINER, HOSTILE_KEY, SECRET, hostile_plan
 
 from tfecs.reporters import FORMATS
@@ -81,11 +81,14 @@ def test_sarif_hybrid_points_at_the_tf_line(run_cli, sarif_validator):
     assert levels == {"note"}  # the non-blocking info findings
 
 
-def test_sarif_plan_alone_falls_back_to_the_plan_file_and_fingerprints_survive(run_cli, sarif_validator):
-    _, plan_only = sarif(run_cli, sarif_validator, INSECURE)
+def test_sarif_plan_alone_falls_back_to_the_plan_file_and_fingerprints_survive(run_cli, sarif_validator, monkeypatch):
+    monkeypatch.chdir(ROOT)  # as CI runs it, from the repository root
+    _, plan_only = sarif(run_cli, sarif_validator, "testdata/plans/real/ecs_insecure.json")
     _, hybrid = sarif(run_cli, sarif_validator, *HYBRID)
     loc = plan_only["runs"][0]["results"][0]["locations"][0]
-    assert loc["physicalLocation"]["artifactLocation"] == {"uri": INSECURE, "uriBaseId": "%SRCROOT%"}
+    assert loc["physicalLocation"]["artifactLocation"] == {
+        "uri": "testdata/plans/real/ecs_insecure.json", "uriBaseId": "%SRCROOT%"
+    }
     assert loc["physicalLocation"]["region"] == {"startLine": 1}
 
     def prints(log):
@@ -363,3 +366,13 @@ def test_every_format_on_the_corpus(sarif_validator):
             assert "fail" not in text.lower(), plan
         else:
             assert ATLANTIS_FAILS.search(text), plan
+
+
+def test_sarif_uris_are_escaped_and_absolute_paths_are_file_uris():
+    doc = {"schema_version": 1, "tool": {"version": "1"}, "findings": [
+        {"rule": "r-x", "address": "a.b", "message": "m", "severity": "high", "blocking": True, "file": "mod dir/a#b.tf", "line": 3},
+        {"rule": "r-x", "address": "a.c", "message": "m", "severity": "high", "blocking": True, "input": "/tmp/p plan.json"},
+    ]}
+    results = sarif_mod.render_doc(doc)["runs"][0]["results"]
+    assert results[0]["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "mod%20dir/a%23b.tf", "uriBaseId": "%SRCROOT%"}
+    assert results[1]["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "file:///tmp/p%20plan.json"}

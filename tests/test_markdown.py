@@ -196,3 +196,17 @@ def test_ten_thousand_resources_fit_in_one_comment(big_report):
     left = re.search(r"… and (\d+) more existing findings \(([^)]*)\)", page)
     assert shown > 0 and shown + int(left.group(1)) == n_existing
     assert "… and" in page and page.rstrip().endswith("</sub>")
+
+
+def test_errors_lead_and_warnings_are_listed(run_cli, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    code, out, err = run_cli("scan", str(REAL / "ecs_insecure.json"), str(bad), "--format", "markdown")
+    assert code == 2 and err.startswith("tfecs: error: ")
+    assert out.startswith("### :warning: tfecs: error — 1 error, the scan is incomplete (62 introduced, ")
+    errors = out[out.index("<details open><summary>Errors</summary>"):].split("</details>")[0]
+    assert f"<code>{bad}</code>: " in errors
+    doc = json.loads(run_cli("scan", str(REAL / "ecs_hardened.json"), "--format", "json")[1])
+    doc["warnings"] = [{"kind": "source-unmatched", "where": "main.tf:3", "message": "no block for <b>x</b>"}]
+    page = render_doc(doc)
+    assert "<details><summary>Warnings (1)</summary>\n\n- <code>main.tf:3</code>: no block for &lt;b&gt;x&lt;/b&gt;\n\n</details>" in page

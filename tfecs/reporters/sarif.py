@@ -12,6 +12,7 @@ JSON escapes by itself, and no secret reaches any string.
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import quote
 from typing import Any, Iterable
 
 import orjson
@@ -58,7 +59,6 @@ def render_doc(doc: dict, *, rules: list[dict] | None = None) -> dict:
                 "rules": descriptors,
             }
         },
-        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the repository the scan ran in."}}},
         "invocations": [
             {
                 "executionSuccessful": not errors,
@@ -142,8 +142,13 @@ def fingerprint(f: dict) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _uri(path: str) -> str:
-    return path[2:] if path.startswith("./") else path
+def _artifact(path: str) -> dict:
+    """A repository-relative path against %SRCROOT%; an absolute one as a file: URI."""
+    if path.startswith("/"):
+        return {"uri": "file://" + quote(path, safe="/")}
+    if path.startswith("./"):
+        path = path[2:]
+    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
 
 
 def _result(f: dict, index: dict[str, int]) -> dict:
@@ -158,13 +163,13 @@ def _result(f: dict, index: dict[str, int]) -> dict:
     line = f.get("line") if isinstance(f.get("line"), int) and f["line"] >= 1 else 1
     if f.get("file"):
         location["physicalLocation"] = {
-            "artifactLocation": {"uri": _uri(str(f["file"])), "uriBaseId": SRCROOT},
+            "artifactLocation": _artifact(str(f["file"])),
             "region": {"startLine": line},
         }
     elif f.get("input") and f.get("input") != "<stdin>":
         # A plan alone: the plan file, the address says where in it.
         location["physicalLocation"] = {
-            "artifactLocation": {"uri": _uri(str(f["input"])), "uriBaseId": SRCROOT},
+            "artifactLocation": _artifact(str(f["input"])),
             "region": {"startLine": 1},
         }
     result: dict[str, Any] = {
