@@ -121,6 +121,11 @@ class Forge:
             return self.gitlab(method, path[len("/api/v4") :], query, payload, headers)
         if headers.get("Authorization") != f"Bearer {self.github_token}":
             return 401, {"message": "Bad credentials"}, {}
+        # GitHub Enterprise Server: REST under /api/v3, GraphQL at /api/graphql
+        if path.startswith("/api/v3/"):
+            path = path[len("/api/v3") :]
+        elif path == "/api/graphql":
+            path = "/graphql"
         return self.github(method, path, query, payload, headers)
 
     def github(self, method, path, query, payload, headers):

@@ -355,3 +355,58 @@ def test_help_lists_infracost_options():
     for opt in ("--path", "--repo", "--merge-request", "--gitlab-token", "--gitlab-server-url", "--behavior", "--tag"):
         assert opt in out
     assert ROOT.exists()
+
+
+def test_github_enterprise_paths(forge, reports):
+    """--github-api-url https://HOST/api/v3: REST under it, GraphQL at /api/graphql."""
+    old = forge.add_comment(TAG_LINE + "\nold")
+    env = {"GITHUB_TOKEN": TOKEN, "NO_PROXY": "*", "no_proxy": "*"}
+    result = CliRunner().invoke(
+        cli,
+        ["comment", "github", "--path", reports["ecs_insecure"], "--repo", "o/r", "--pull-request", "1",
+         "--github-api-url", forge.url + "/api/v3/", "--tag", "proj", "--behavior", "hide-and-new"],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    assert forge.comments[old]["minimized"]
+    assert ("POST", "/api/graphql") in forge.log and ("GET", "/api/v3/repos/o/r/issues/1/comments") in forge.log
+
+
+def test_unreachable_api_is_one_line(reports):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = CliRunner().invoke(
+        cli,
+        ["comment", "gitlab", "--path", reports["ecs_insecure"], "--repo", "g/p", "--merge-request", "1",
+         "--gitlab-server-url", f"http://127.0.0.1:{port}"],
+        env={"GITLAB_TOKEN": GL_TOKEN, "NO_PROXY": "*", "no_proxy": "*"},
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"tfecs: error: 127.0.0.1: cannot reach the API (") and result.stderr.count("\n") == 1
+    assert result.stderr.endswith("after 3 attempts\n") and GL_TOKEN not in result.stderr
+
+
+def test_dry_run_prints_the_body_without_token_or_network(reports):
+    result = CliRunner().invoke(
+        cli,
+        ["comment", "github", "--path", reports["ecs_insecure"], "--repo", "o/r", "--pull-request", "1",
+         "--github-api-url", "http://127.0.0.1:9", "--tag", "proj", "--dry-run"],
+        env={"GITHUB_TOKEN": None},
+    )
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.startswith(TAG_LINE + "\n### :x: tfecs: blocked")
+
+
+def test_retry_after_forms():
+    from tfecs.httpclient import retry_wait
+
+    now = lambda: 1_000_000_000.0  # noqa: E731 - 2001-09-09T01:46:40Z
+    assert retry_wait({"retry-after": "7"}, now) == 7.0
+    assert retry_wait({"retry-after": "Sun, 09 Sep 2001 01:47:10 GMT"}, now) == 30.0
+    assert retry_wait({"retry-after": "Sun, 09 Sep 2001 01:40:00 GMT"}, now) == 0.0  # past: no wait
+    assert retry_wait({"retry-after": "soon"}, now) is None
+    assert retry_wait({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1000000012"}, now) == 12.0
+    assert retry_wait({"x-ratelimit-remaining": "5", "x-ratelimit-reset": "1000000012"}, now) is None

@@ -356,7 +356,7 @@ def _fail(message: str, token: str | None) -> NoReturn:
     sys.exit(2)
 
 
-def _run(make_forge, path: str, tag: str | None, behavior: str, token: str | None, max_chars: int) -> None:
+def _run(make_forge, path: str, tag: str | None, behavior: str, token: str | None, max_chars: int, dry_run: bool) -> None:
     """Everything that can fail, failing as one line with the token scrubbed."""
     from .errors import TfecsError
 
@@ -364,6 +364,9 @@ def _run(make_forge, path: str, tag: str | None, behavior: str, token: str | Non
         doc = read_report(path)
         tag = check_tag(tag) if tag else default_tag(doc)
         body = build_body(doc, tag, max_chars)
+        if dry_run:
+            click.echo(body, nl=not body.endswith("\n"))
+            return
         forge = make_forge()
         click.echo(f"tfecs: {post(forge, body, tag, behavior)}")
     except (CommentError, TfecsError) as exc:
@@ -374,6 +377,7 @@ def _run(make_forge, path: str, tag: str | None, behavior: str, token: str | Non
 
 _common = [
     click.option("--path", "path", required=True, metavar="FILE", help="The JSON report (`tfecs scan --format json --output FILE`), or - for stdin."),
+    click.option("--dry-run", is_flag=True, help="Print the comment body instead of posting it (no token, no network)."),
     click.option("--behavior", type=click.Choice(BEHAVIORS), default="update", show_default=True, help="update: edit the comment in place; new: always post; hide-and-new / delete-and-new: post and hide / delete the older ones."),
     click.option("--tag", default=None, metavar="NAME", help="Key of the hidden marker that finds the comment again (one comment per tag; default: the report's input paths)."),
 ]
@@ -396,7 +400,7 @@ def comment() -> None:
 @click.option("--pull-request", "number", required=True, type=click.IntRange(min=1), metavar="N", help="The pull request number.")
 @click.option("--github-token", "token", envvar="GITHUB_TOKEN", metavar="TOKEN", help="A token allowed to write pull request comments (default: $GITHUB_TOKEN).")
 @click.option("--github-api-url", "api_url", envvar="GITHUB_API_URL", default="https://api.github.com", metavar="URL", help="The REST API URL (GitHub Enterprise: https://HOST/api/v3; default: $GITHUB_API_URL or api.github.com).")
-def comment_github(path, behavior, tag, repo, number, token, api_url) -> None:
+def comment_github(path, dry_run, behavior, tag, repo, number, token, api_url) -> None:
     """Post or update the report comment on a GitHub pull request."""
     from .httpclient import Client, check_base_url, check_token
 
@@ -417,7 +421,7 @@ def comment_github(path, behavior, tag, repo, number, token, api_url) -> None:
         )
         return GitHub(client, repo, number, graphql)
 
-    _run(make, path, tag, behavior, (token or "").strip() or None, GITHUB_MAX)
+    _run(make, path, tag, behavior, (token or "").strip() or None, GITHUB_MAX, dry_run)
 
 
 @comment.command("gitlab")
@@ -426,7 +430,7 @@ def comment_github(path, behavior, tag, repo, number, token, api_url) -> None:
 @click.option("--merge-request", "number", required=True, type=click.IntRange(min=1), metavar="IID", help="The merge request IID.")
 @click.option("--gitlab-token", "token", envvar="GITLAB_TOKEN", metavar="TOKEN", help="A token with api scope (default: $GITLAB_TOKEN; CI_JOB_TOKEN cannot post notes).")
 @click.option("--gitlab-server-url", "server_url", envvar="CI_SERVER_URL", default="https://gitlab.com", metavar="URL", help="The GitLab server (default: $CI_SERVER_URL or gitlab.com).")
-def comment_gitlab(path, behavior, tag, repo, number, token, server_url) -> None:
+def comment_gitlab(path, dry_run, behavior, tag, repo, number, token, server_url) -> None:
     """Post or update the report note on a GitLab merge request."""
     from .httpclient import Client, check_base_url, check_token
 
@@ -440,4 +444,4 @@ def comment_gitlab(path, behavior, tag, repo, number, token, server_url) -> None
         base = check_base_url(server_url, "--gitlab-server-url")
         return GitLab(Client(base + "/api/v4", ("PRIVATE-TOKEN", tok), tok), repo, number)
 
-    _run(make, path, tag, behavior, (token or "").strip() or None, GITLAB_MAX)
+    _run(make, path, tag, behavior, (token or "").strip() or None, GITLAB_MAX, dry_run)

@@ -31,7 +31,7 @@ from .textsafe import escape_control
 TIMEOUT = 30.0  # seconds per request
 ATTEMPTS = 3  # one request and two retries
 MAX_WAIT = 60.0  # the longest tfecs waits before a retry; a longer Retry-After gives up
-BACKOFF = (0.5, 2.0)  # waits before retries when the server names none
+BACKOFF = (0.5, 1.5)  # waits before retries when the server names none
 MAX_BODY = 32 * 1024 * 1024  # bytes read from one answer
 RETRY_STATUS = {500, 502, 503, 504, 429}
 
