@@ -154,7 +154,7 @@ class _Section:
     def closing(self) -> list[str]:
         return [] if self.table else ["", "</details>"]
 
-    def omitted_note(self, kept: int) -> str:
+    def omitted_note(self, kept: int, limit: int) -> str:
         left = len(self.lines) - kept
         detail = ""
         if self.severities:
@@ -162,7 +162,7 @@ class _Section:
             for s in self.severities[kept:]:
                 counts[s] = counts.get(s, 0) + 1
             detail = " (" + ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if s in counts) + ")"
-        text = f"… and {left} more {self.noun}{detail} not shown: the comment is kept under GitHub's size limit."
+        text = f"… and {left} more {self.noun}{detail} not shown, to keep this comment under {limit:,} characters."
         return f"\n{text}" if self.table else f"- {text}"
 
 
@@ -180,7 +180,7 @@ def _assemble(head: list[str], sections: list[_Section], footer: list[str], max_
             share = budget // (len(shared) - shared.index(sec))
         else:
             share = budget
-        lines, used = _fit(sec, share)
+        lines, used = _fit(sec, share, max_chars)
         budget -= used
         out += lines
     out += footer
@@ -190,7 +190,7 @@ def _assemble(head: list[str], sections: list[_Section], footer: list[str], max_
     return text
 
 
-def _fit(sec: _Section, budget: int) -> tuple[list[str], int]:
+def _fit(sec: _Section, budget: int, limit: int) -> tuple[list[str], int]:
     """The section's lines within `budget` characters, and the characters used."""
     opening, closing = sec.opening(), sec.closing()
     cost = sum(len(x) + 1 for x in opening + closing)
@@ -203,11 +203,11 @@ def _fit(sec: _Section, budget: int) -> tuple[list[str], int]:
             cost += len(line) + 1
     if not body:
         # Not even one line fits: one line says the whole section was left out.
-        note = f"**{esc(sec.title)}**: {len(sec.lines)} {sec.noun} not shown, the comment is kept under GitHub's size limit."
+        note = f"**{esc(sec.title)}**: {len(sec.lines)} {sec.noun} not shown, to keep this comment under {limit:,} characters."
         return ["", note], len(note) + 2
     lines = opening + body
     if len(body) < len(sec.lines):
-        lines.append(sec.omitted_note(len(body)))
+        lines.append(sec.omitted_note(len(body), limit))
     return lines + closing, cost
 
 
