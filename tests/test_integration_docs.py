@@ -505,3 +505,39 @@ def test_pre_commit_hook_scans_the_directories_of_changed_files(tmp_path):
     # the .terraform/ file, even if passed, is never scanned; nothing changed: nothing run
     proc = run_sh(hook["entry"] + " .terraform/modules/x/main.tf ../outside/main.tf", {}, repo)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+# ---------------------------------------------------------------------------- slow: real installs
+
+
+@pytest.mark.slow
+def test_action_install_step_installs_this_version(tmp_path):
+    """The action's install script for real: a venv in RUNNER_TEMP with tfecs from the
+    action's checkout, put on GITHUB_PATH (pip builds the package: needs PyPI for setuptools)."""
+    import tfecs
+
+    _, steps = action()
+    step = steps["Install tfecs"]
+    runner = tmp_path / "runner"
+    runner.mkdir()
+    env = {"RUNNER_TEMP": str(runner), "GITHUB_PATH": str(runner / "path"), "TFECS_ACTION_PATH": str(ROOT)}
+    proc = run_bash(step["run"], env, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    bindir = Path((runner / "path").read_text().strip())
+    version = subprocess.run([str(bindir / "tfecs"), "--version"], capture_output=True, text=True, timeout=60)
+    assert version.stdout.strip() == f"tfecs, version {tfecs.__version__}"
+
+
+@pytest.mark.slow
+def test_pre_commit_try_repo(tmp_path):
+    """pre-commit itself installs the hook from this repository and runs it on a staged change."""
+    pytest.importorskip("pre_commit")
+    repo = tmp_path / "repo"
+    shutil.copytree(TESTDATA / "terraform" / "ecs_insecure", repo / "envs" / "bad")
+    git = lambda *a: subprocess.run(["git", *a], cwd=repo, capture_output=True, text=True, check=True)  # noqa: E731
+    git("init", "-q")
+    git("add", ".")
+    proc = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "tfecs", "--verbose"],
+                          cwd=repo, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "aws_ecs_task_definition.bad_host" in proc.stdout
