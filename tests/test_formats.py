@@ -376,3 +376,24 @@ def test_sarif_uris_are_escaped_and_absolute_paths_are_file_uris():
     results = sarif_mod.render_doc(doc)["runs"][0]["results"]
     assert results[0]["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "mod%20dir/a%23b.tf", "uriBaseId": "%SRCROOT%"}
     assert results[1]["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "file:///tmp/p%20plan.json"}
+
+
+def test_a_secret_equal_to_a_word_of_the_format_breaks_nothing(tmp_path):
+    """Values are masked before rendering, never the rendered text: a sensitive value
+    "code" or "error" must not cut a <code> tag or a workflow command."""
+    from planfixture import write_plan
+
+    from tfecs.reporters import render
+    from tfecs.scan import scan
+    from tfecs_rules import ALL_RULES
+
+    containers = [{"name": "app", "image": "app:1", "privileged": True,
+                   "environment": [{"name": "MODE", "value": "code"}, {"name": "LEVEL", "value": "error"}]}]
+    plan = write_plan([{"address": "aws_ecs_task_definition.web", "values": {"family": "web", "container_definitions": containers},
+                        "sensitive": {"container_definitions": True}}], tmp_path / "plan.json")
+    report = scan([str(plan)], [r() for r in ALL_RULES if r.meta.id == "ecs-privileged-container"])
+    assert report.redact("code error") == "(redacted) (redacted)"  # both are secrets of this plan
+    page = render(report, "markdown")
+    assert "<code>aws_ecs_task_definition.web</code>" in page and "(redacted)>" not in page
+    gh = render(report, "github")
+    assert gh.startswith("::error file=") or gh.startswith("::error title=")

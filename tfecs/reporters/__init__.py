@@ -11,9 +11,12 @@ FORMATS = ("table", "json", "sarif", "junit", "github", "gitlab", "markdown", "a
 # Formats built from the JSON-shaped report: redacted value by value (a secret such as
 # "true" or "8080" must mask text inside strings, never a literal, number or key).
 _STRUCTURED = ("json",)
-# Rendered from the redacted report and then escaped or encoded: masking their text again
-# could break the encoding (a secret equal to an XML tag name or a JSON key).
-_ENCODED = ("sarif", "junit", "gitlab")
+# Rendered from the redacted report dict (`redacted_doc`): every string from the input
+# is masked before it is escaped or encoded. Masking the rendered text again would add
+# nothing (the rest is tfecs's own words) and could break it: a sensitive value equal to
+# "code", "error" or "testcase" would cut an HTML tag, a workflow command or an XML
+# element.
+_FROM_DOC = ("sarif", "junit", "github", "gitlab", "markdown", "atlantis")
 
 
 def redacted_doc(report: Report) -> dict:
@@ -37,10 +40,10 @@ def render(report: Report, fmt: str, *, color: bool = False) -> str:
         from .json import dumps, report_dict
 
         return dumps(redact_strings(report_dict(report), report.redact))
-    if fmt in _ENCODED:
+    if fmt in _FROM_DOC:
         return get(fmt)(report, color=color)
-    # Each renderer redacts what it builds from; the text once more, as a last line of
-    # defence (addresses and rule ids are kept as they are).
+    # The table renders the Report itself: its text is masked (addresses and rule ids
+    # are kept as they are).
     return report.redact(get(fmt)(report, color=color))
 
 

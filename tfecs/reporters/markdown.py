@@ -65,9 +65,7 @@ def marker(tag: str) -> str:
 def render(report: Report, color: bool = False) -> str:
     from . import redacted_doc
 
-    # The values were redacted before escaping; the whole text once more as a last line
-    # of defence (addresses and rule ids are kept by the redactor).
-    return report.redact(render_doc(redacted_doc(report)))
+    return render_doc(redacted_doc(report))
 
 
 def render_doc(doc: dict, *, tag: str | None = None, max_chars: int = 65536) -> str:
