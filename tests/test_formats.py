@@ -382,10 +382,10 @@ def test_a_secret_equal_to_a_word_of_the_format_breaks_nothing(tmp_path):
     """Values are masked before rendering, never the rendered text: a sensitive value
     "code" or "error" must not cut a <code> tag or a workflow command."""
     from planfixture import write_plan
+    from tfecs_rules import ALL_RULES
 
     from tfecs.reporters import render
     from tfecs.scan import scan
-    from tfecs_rules import ALL_RULES
 
     containers = [{"name": "app", "image": "app:1", "privileged": True,
                    "environment": [{"name": "MODE", "value": "code"}, {"name": "LEVEL", "value": "error"}]}]

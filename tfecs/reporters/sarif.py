@@ -12,8 +12,8 @@ JSON escapes by itself, and no secret reaches any string.
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import quote
 from typing import Any, Iterable
+from urllib.parse import quote
 
 import orjson
 
