@@ -84,7 +84,7 @@ def atlantis_env(tmp_path: Path, scenario: str) -> tuple[dict[str, str], Path]:
 
 def test_atlantis_doc_has_both_ways():
     blocks = snippets("atlantis.md")
-    assert set(blocks) >= {"atlantis-plan-stage", "atlantis-policy-check"}
+    assert set(blocks) >= {"atlantis-plan-stage", "atlantis-policy-check", "atlantis-sticky-comment"}
     assert commands(blocks["atlantis-plan-stage"]) == ['tfecs scan "$SHOWFILE" --source "$DIR" --format markdown']
     assert commands(blocks["atlantis-policy-check"]) == ['tfecs scan "$SHOWFILE" --source "$DIR" --format atlantis']
     assert "- show" in blocks["atlantis-plan-stage"] and "custom_policy_check: true" in blocks["atlantis-policy-check"]
@@ -119,6 +119,41 @@ def test_atlantis_unreadable_showfile_fails_closed(tmp_path):
     proc = run_sh(cmd, env, project)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("tfecs: error: ")
+
+
+def run_lines(block: str) -> list[str]:
+    """Every `- run:` command of a snippet, in order."""
+    return [m.group(1) for m in re.finditer(r"^\s*- run: (.*)$", block, re.M)]
+
+
+def test_atlantis_sticky_comment_via_post_workflow_hook(tmp_path):
+    from fakeforge import Forge
+
+    block = snippets("atlantis.md")["atlantis-sticky-comment"]
+    hook, plan_step = run_lines(block)
+    assert block.index("post_workflow_hooks") < block.index("- run: for report")
+    env, project = atlantis_env(tmp_path, "ecs_insecure")
+    repo_root = project.parent.parent  # .../42/default is the clone; the project is envs/prod
+    proc = run_sh(plan_step, env, project)
+    assert proc.returncode == 1 and proc.stdout.startswith("### :x: tfecs: blocked")
+    assert (project / "tfecs-report.json").exists()
+    with Forge(github_token="ghp_atlantis") as forge:
+        hook_env = {  # what a post-workflow hook gets: DIR is the repository root, no SHOWFILE
+            "DIR": str(repo_root), "BASE_REPO_OWNER": "acme", "BASE_REPO_NAME": "infra", "PULL_NUM": "42",
+            "HEAD_COMMIT": "abc123", "COMMAND_NAME": "plan", "PROJECT_NAME": "",
+            "GITHUB_TOKEN": "ghp_atlantis", "GITHUB_API_URL": forge.url,
+        }
+        for _ in range(2):  # the second plan changes nothing: no write
+            done = run_sh(hook, hook_env, repo_root)
+            assert done.returncode == 0, done.stderr
+        assert "unchanged" in done.stdout
+        [comment] = forge.comments.values()
+        assert comment["body"].startswith("<!-- tfecs:./envs/prod -->\n### :x: tfecs: blocked")
+        assert [m for m, p in forge.log if m != "GET"] == ["POST"]
+        assert all(p.startswith("/repos/acme/infra/issues/42/") or p == "/user" for _, p in forge.log)
+        forge.github_token = "rotated"  # a bad token fails the hook, in one line
+        bad = run_sh(hook, hook_env, repo_root)
+        assert bad.returncode == 2 and bad.stderr == "tfecs: error: 127.0.0.1: HTTP 401 Unauthorized: Bad credentials (check the token)\n"
 
 
 SUMMARY = re.compile(r"^(\d+) tests?, (\d+) passed, (\d+) warnings?, (\d+) failures?, (\d+) exceptions?(, \d+ skipped)?$", re.M)
