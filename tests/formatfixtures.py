@@ -11,7 +11,7 @@ from planfixture import write_plan
 # Every trick a name can play on a page or a log: table pipes, backticks, HTML, an ANSI
 # escape, a newline that would start a workflow command, a mention, an issue link, bidi.
 HOSTILE_KEY = 'a|b`c<script>alert(1)</script>\x1b[31m\n::error::x @team #1 \u202e'
-HOSTILE_CONTAINER = "app|`x`<img src=x onerror=alert(1)>\x1b]0;t\x07\r\n::warning::pwn **b** [l](http://e)"
+HOSTILE_CONTAINER = "app|`x`<img src=x onerror=alert(1)>\x1b]0;t\x07\r\n::warning::pwn **b** [l](http://e.example) www.e.example"
 SECRET = "s3cr3t-Pa55w0rd-do-not-print"
 
 

@@ -27,8 +27,9 @@ _SEV_RANK = {s: i for i, s in enumerate(reversed(SEVERITIES))}
 # which every renderer and HTML sanitizer reads. `@team` and `#123` must not mention or
 # link anyone: GitHub finds them in the rendered text, so a zero-width space (written as
 # an entity, never a raw character) follows the `@` or `#`.
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "@": "@&#8203;", "#": "#&#8203;"}
-_SPECIAL = re.compile(r"[&<>@#\\`*~\[\]|$!]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+# GFM also links bare URLs (`http://`, `www.`): the same space keeps them plain text.
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "@": "@&#8203;", "#": "#&#8203;", "://": ":&#8203;//"}
+_SPECIAL = re.compile(r"://|(?i:www)\.|[&<>@#\\`*~\[\]|$!]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _TAG_UNSAFE = re.compile(r"[^A-Za-z0-9._/=+,-]")
 _SAFE_URL = re.compile(r"^https://[A-Za-z0-9._~/#%+=?&-]+$")
 
@@ -46,6 +47,8 @@ def esc(value: Any) -> str:
 
 def _escape_one(m: re.Match) -> str:
     ch = m.group()
+    if len(ch) == 4:  # www.
+        return ch[:3] + "&#8203;."
     return _ENTITIES.get(ch) or "\\" + ch
 
 
