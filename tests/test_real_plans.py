@@ -10,6 +10,7 @@ import pytest
 from conftest import TESTDATA
 
 from tfecs.inputs.plan import read_plan
+from tfecs.reporters import FORMATS
 
 REAL = TESTDATA / "plans" / "real"
 
@@ -432,6 +433,12 @@ def test_insecure_variants_never_print_a_secret(run_cli, with_source):
     _, out = _insecure_variant_findings(run_cli, *target)
     _, table, _ = run_cli("scan", *target, "--no-color")
     _, hcl_out = _insecure_variant_findings(run_cli, str(INSECURE_VARIANTS_SOURCE))
-    for text in (out, table, hcl_out):
+    texts = [out, table, hcl_out]
+    for fmt in FORMATS:  # every report format, from the plan and from the HCL alone
+        for args in (target, [str(INSECURE_VARIANTS_SOURCE)]):
+            code, text, err = run_cli("scan", *args, "--format", fmt)
+            assert code in (0, 1) and err == "", (fmt, err)
+            texts.append(text)
+    for text in texts:
         assert "bad_template" in text  # the output is a real report
         assert [s for s in INSECURE_VARIANTS_SECRETS if s in text] == []

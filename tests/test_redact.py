@@ -12,7 +12,7 @@ from planfixture import write_plan
 
 from tfecs.inputs.raw import RawResource
 from tfecs.redact import MASK, Redactor, redact_strings, sensitive_values
-from tfecs.reporters import render
+from tfecs.reporters import FORMATS, render
 from tfecs.scan import scan
 from tfecs_rules import ALL_RULES
 
@@ -136,6 +136,6 @@ def test_report_keeps_addresses_that_contain_a_sensitive_word(tmp_path):
         tmp_path / "plan.json",
     )
     report = scan([str(plan)], [r() for r in ALL_RULES if r.meta.id == "ecs-privileged-container"])
-    for fmt in ("table", "json"):
+    for fmt in FORMATS:
         text = render(report, fmt)
         assert "aws_ecs_task_definition.bad_shared" in text and "bad_(redacted)" not in text

@@ -15,6 +15,8 @@ import click
 from . import __version__
 
 SEVERITIES = ("info", "low", "medium", "high", "critical", "none")
+# tfecs.reporters.FORMATS, spelled out here so `tfecs --version` imports no reporter.
+FORMATS = ("table", "json", "sarif", "junit", "github", "gitlab", "markdown", "atlantis")
 EXIT_ERROR = 2
 
 
@@ -106,16 +108,18 @@ DOCS_BASE_URL_HELP = "Prefix of the rules' docs links (docs/rules/<id>.md; defau
 
 
 def _docs_base_url(url: str | None) -> None:
-    if url is not None:
-        from .rule import set_docs_base_url
+    """Every command sets it (None: TFECS_DOCS_BASE_URL or the repository path), so one
+    run's option never outlives it in a process that runs several (tests, a server)."""
+    from .rule import set_docs_base_url
 
-        set_docs_base_url(url)
+    set_docs_base_url(url)
 
 
 @cli.command(short_help="Scan plans and Terraform directories (exit 1: blocking findings).")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Report format.")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Report format (see docs/formats.md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
+@click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE", help="Also write this format to this file (repeatable), e.g. --report sarif=tfecs.sarif.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="low", show_default=True, help="Lowest severity that blocks (none: never block).")
 @click.option("--unknown", "unknown", type=click.Choice(["warn", "fail", "ignore"]), default="warn", show_default=True, help="Findings on values known only after apply: report, block, or drop.")
 @click.option("--gate", "gate_mode", type=click.Choice(["changes", "all"]), default="changes", show_default=True, help="Block only what the change introduces, or every finding.")
@@ -129,15 +133,20 @@ def _docs_base_url(url: str | None) -> None:
 @click.option("--docs-base-url", metavar="URL", help=DOCS_BASE_URL_HELP)
 @click.option("-r", "--recursive", is_flag=True, help="Scan every root module under each directory, in parallel (automatic when a directory has no .tf file).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache of parsed .tf files (TFECS_NO_CACHE=1 does the same).")
-def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color, docs_base_url, recursive, no_cache) -> None:
+def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color, docs_base_url, recursive, no_cache) -> None:
     """Scan Terraform plans (`terraform show -json` output, or - for stdin) and HCL directories.
 
     Exit codes: 0 nothing blocking, 1 blocking findings, 2 an error.
     """
     from .errors import TfecsError
+    from .reporters import parse_report_specs
     from .timing import emit, stage
 
     _docs_base_url(docs_base_url)
+    try:
+        specs = parse_report_specs(reports)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--report") from None
     try:
         if no_cache:
             from .inputs.hcl import parsecache
@@ -149,7 +158,7 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
         from .paths import relocate
 
         relocate(report, source)  # files relative to the repository root, in every format
-        from .reporters import render
+        from .reporters import exit_code, render, write_reports
 
         # NO_COLOR (no-color.org) is honoured unless --color asks otherwise.
         use_color = color if color is not None else (output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
@@ -162,10 +171,13 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
                 fh.write(text)
         elif text:
             click.echo(text, nl=False, color=use_color)
+        if specs and report.inputs:
+            with stage("render"):
+                write_reports(report, specs)
         for err in report.errors:
             click.echo(f"tfecs: error: {report.redact(err.line())}", err=True)
         emit()
-        sys.exit(report.exit_code)
+        sys.exit(exit_code(report, fmt))
     except TfecsError as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -265,6 +277,12 @@ def explain(rule_id: str, rule_dirs: tuple[str, ...]) -> None:
             click.echo(r.docs())
             return
     _fail(f"unknown rule {rule_id!r} (see `tfecs rules`)")
+
+
+# `tfecs comment github|gitlab` lives in its own module (HTTP client, behaviours).
+from .comment import comment as _comment  # noqa: E402
+
+cli.add_command(_comment)
 
 
 if __name__ == "__main__":  # pragma: no cover

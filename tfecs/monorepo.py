@@ -94,7 +94,9 @@ def _scan_one(path: str) -> Report:
     assert _JOB is not None
     rules, options, src = _JOB
     try:
-        return scan([path], rules, options, src)
+        report = scan([path], rules, options, src)
+        report.rules = []  # the parent has them; custom rule classes need not pickle
+        return report
     except Exception as exc:  # noqa: BLE001 - one broken module must not hide the others
         report = Report(options=options, rules_run=len(rules))
         report.errors.append(ErrorInfo("internal", f"internal error: {type(exc).__name__}: {exc} (please report this)", path))
@@ -122,11 +124,11 @@ def scan_parallel(paths: Sequence[str], rules, options, src, jobs: int | None = 
                 reports = pool.map(_scan_one, paths, chunksize=1)
     finally:
         _JOB = None
-    return merge(reports, options, len(rules))
+    return merge(reports, options, rules)
 
 
-def merge(reports: Sequence[Report], options, rules_run: int) -> Report:
-    out = Report(options=options, rules_run=rules_run)
+def merge(reports: Sequence[Report], options, rules) -> Report:
+    out = Report(options=options, rules_run=len(rules), rules=list(rules))
     for r in reports:
         out.inputs.extend(r.inputs)
         out.findings.extend(r.findings)

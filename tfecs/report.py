@@ -60,6 +60,7 @@ class Report:
     warnings: list[WarningInfo] = field(default_factory=list)
     options: GateOptions = field(default_factory=GateOptions)
     rules_run: int = 0
+    rules: list = field(default_factory=list)  # the Rule instances that ran (SARIF and JUnit list them)
     redact: Callable[[str], str] = field(default=_unchanged)
     tool_version: str = __version__
 

@@ -119,7 +119,7 @@ def scan(
 ) -> Report:
     options = options or gate.GateOptions()
     src = src or SourceOptions()
-    report = Report(options=options, rules_run=len(rules))
+    report = Report(options=options, rules_run=len(rules), rules=list(rules))
     secrets: set[str] = set()
     for path in paths:
         where = "<stdin>" if path == "-" else path

@@ -2,29 +2,76 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Callable
 
 from ..report import Report
 
-FORMATS = ("table", "json")
+FORMATS = ("table", "json", "sarif", "junit", "github", "gitlab", "markdown", "atlantis")
+# Formats built from the JSON-shaped report: redacted value by value (a secret such as
+# "true" or "8080" must mask text inside strings, never a literal, number or key).
+_STRUCTURED = ("json",)
+# Rendered from the redacted report dict (`redacted_doc`): every string from the input
+# is masked before it is escaped or encoded. Masking the rendered text again would add
+# nothing (the rest is tfecs's own words) and could break it: a sensitive value equal to
+# "code", "error" or "testcase" would cut an HTML tag, a workflow command or an XML
+# element.
+_FROM_DOC = ("sarif", "junit", "github", "gitlab", "markdown", "atlantis")
+
+
+def redacted_doc(report: Report) -> dict:
+    """The JSON report (schema v1) with every string redacted, value by value: what the
+    formats built from it (markdown, sarif, gitlab, junit, github, atlantis) render."""
+    from ..redact import redact_strings
+    from .json import report_dict
+
+    return redact_strings(report_dict(report), report.redact)
 
 
 def get(name: str) -> Callable[..., str]:
-    if name == "json":
-        from .json import render
-    elif name == "table":
-        from .table import render
-    else:
+    if name not in FORMATS:
         raise KeyError(name)
-    return render
+    return importlib.import_module(f".{name}", __name__).render
 
 
 def render(report: Report, fmt: str, *, color: bool = False) -> str:
-    if fmt == "json":
-        # Redact the values, not the rendered text: a secret such as "true" or "8080" must
-        # mask text inside strings, never a JSON literal, number or key.
+    if fmt in _STRUCTURED:
         from ..redact import redact_strings
         from .json import dumps, report_dict
 
         return dumps(redact_strings(report_dict(report), report.redact))
+    if fmt in _FROM_DOC:
+        return get(fmt)(report, color=color)
+    # The table renders the Report itself: its text is masked (addresses and rule ids
+    # are kept as they are).
     return report.redact(get(fmt)(report, color=color))
+
+
+def parse_report_specs(items: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
+    """`--report FORMAT=FILE` values as (format, path); ValueError names the bad one."""
+    specs = []
+    for item in items:
+        fmt, sep, path = item.partition("=")
+        fmt = fmt.strip().lower()
+        if not sep or not path:
+            raise ValueError(f"expected FORMAT=FILE, got {item!r}")
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r} in {item!r} (one of {', '.join(FORMATS)})")
+        specs.append((fmt, path))
+    return specs
+
+
+def write_reports(report: Report, specs: list[tuple[str, str]]) -> None:
+    """Each extra report file of one scan, never coloured, each through its redaction."""
+    for fmt, path in specs:
+        text = render(report, fmt, color=False)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+
+def exit_code(report: Report, fmt: str) -> int:
+    """The scan's exit code, except that the atlantis format exits 0 on findings: Atlantis
+    reads its verdict from the text (and drops the output of a failing custom policy
+    step). An error stays 2."""
+    code = report.exit_code
+    return 0 if fmt == "atlantis" and code == 1 else code
