@@ -106,8 +106,17 @@ NOT_PLANNABLE = {
 FIXTURES = _scenario_fixtures() + HCL_FIXTURES
 BY_NAME = {f.name: f for f in FIXTURES}
 
+# Scenarios Terraform rejects on purpose (testdata/terraform/fidelity_rejected_*): their
+# tfharness.json maps each rejected address to Terraform's message. HCL mode must
+# report an error on that resource (not judge it), in Terraform's words.
+REJECTED = {
+    name: tfharness.scenario_options(tfharness.SCENARIO_ROOT / name) for name in tfharness.list_rejected()
+}
+
 # (scenario, address, rule, kind): reason. Kinds: missed-fail, fail-as-unknown,
-# unknown-where-known, false-positive, hcl-error, hcl-aborted, redacted.
+# unknown-where-known, false-positive, hcl-error, hcl-aborted, redacted, and for the
+# scenarios Terraform rejects: accepted-rejected (HCL judged it), rejected-unlike-terraform
+# (HCL's error does not say what Terraform says).
 # Every row is a divergence of today's HCL evaluator from Terraform 1.11.4 + AWS provider
 # 5.100.0 (issue 12); when the evaluator is fixed the row goes.
 _FAIL, _UNK = "fail-as-unknown", "unknown-where-known"
@@ -148,6 +157,11 @@ EXPECTED_DIVERGENCES: dict[tuple[str, str, str, str], str] = {
         "principal codebuild.${dns_suffix} can never be ecs-tasks.amazonaws.com",
     ("fidelity_unknowns", "aws_iam_policy.bad_merged_admin", "iam-service-wildcard-action", _UNK):
         "aws_iam_policy_document with source/override_policy_documents is wholly unknown",
+    # -- Where Terraform itself rejects a value, the message is pydantic's, not Terraform's.
+    ("fidelity_rejected_string", "aws_security_group.rejected_string_cidrs", "-", "rejected-unlike-terraform"):
+        "says \"Input should be a valid tuple\", Terraform \"list of string required\"",
+    ("fidelity_rejected_untyped_var", "aws_security_group.rejected_untyped_var", "-", "rejected-unlike-terraform"):
+        "says \"Input should be a valid tuple\", Terraform \"list of string required\" (and names var.cg_whitelist)",
     **{
         ("fidelity_unknowns", "aws_iam_policy.bad_merged_admin", rule, _FAIL):
             "aws_iam_policy_document with source/override_policy_documents is wholly unknown"
@@ -271,6 +285,52 @@ def divergences(fixture: Fixture) -> set[tuple[str, str, str, str]]:
     return out
 
 
+def rejected_divergences(name: str) -> set[tuple[str, str, str, str]]:
+    options = REJECTED[name]
+    directory = tfharness.SCENARIO_ROOT / name / options.get("root", ".")
+    var_args = [arg for k, v in options.get("vars", {}).items() for arg in ("--var", f"{k}={v}")]
+    report = _scan(str(directory), *var_args)
+    if report is None:
+        return {(name, "-", "-", "hcl-aborted")}
+    errors = {e.get("where"): e["message"] for e in report["errors"]}
+    out = set()
+    for address, terraform_says in options["terraform_rejects"].items():
+        if address not in errors:
+            out.add((name, address, "-", "accepted-rejected"))
+            continue
+        reason = terraform_says.rsplit(": ", 1)[-1].rstrip(".")
+        if reason not in errors[address]:
+            out.add((name, address, "-", "rejected-unlike-terraform"))
+    for f in report["findings"]:
+        if f["address"] in options["terraform_rejects"]:
+            out.add((name, f["address"], f["rule"], "accepted-rejected"))
+    return out
+
+
+# Where Terraform's own plan is unknown but the configuration decides: HCL mode should
+# reach these statuses. (scenario, address, rule) -> the status the configuration decides.
+HCL_MUST_DECIDE = {
+    # "${aws_ecr_repository.app.repository_url}:latest": the tag is a known literal.
+    ("fidelity_unknowns", "aws_ecs_task_definition.bad_ecr_latest", "ecs-image-mutable-tag"): "fail",
+    # ... and the registry is this configuration's own ECR repository (trusted).
+    ("fidelity_unknowns", "aws_ecs_task_definition.bad_ecr_latest", "ecs-image-untrusted-registry"): None,
+    # "${aws_ecr_repository.good_app.repository_url}:1.4.2@sha256:...": pinned, own ECR.
+    ("ecs_hardened_variants", "aws_ecs_task_definition.good_batch", "ecs-image-mutable-tag"): None,
+    ("ecs_hardened_variants", "aws_ecs_task_definition.good_batch", "ecs-image-untrusted-registry"): None,
+}
+# The ones HCL does not reach today: (scenario, address, rule) -> (status today, reason).
+EXPECTED_UNDECIDED = {
+    ("fidelity_unknowns", "aws_ecs_task_definition.bad_ecr_latest", "ecs-image-mutable-tag"):
+        ("unknown", "the known tail `:latest` of a partly known string is not handed to the rule"),
+    ("fidelity_unknowns", "aws_ecs_task_definition.bad_ecr_latest", "ecs-image-untrusted-registry"):
+        ("unknown", "the registry is this configuration's ECR repository URL, unknown until apply"),
+    ("ecs_hardened_variants", "aws_ecs_task_definition.good_batch", "ecs-image-mutable-tag"):
+        ("unknown", "the known tail `:1.4.2@sha256:...` is not handed to the rule"),
+    ("ecs_hardened_variants", "aws_ecs_task_definition.good_batch", "ecs-image-untrusted-registry"):
+        ("unknown", "the registry is this configuration's ECR repository URL, unknown until apply"),
+}
+
+
 # ----------------------------------------------------------------------------- default run
 
 
@@ -284,8 +344,9 @@ def test_every_hcl_fixture_directory_is_compared_or_said_why_not():
 
 def test_expected_divergences_name_real_fixtures():
     kinds = {"missed-fail", "fail-as-unknown", "unknown-where-known", "false-positive", "hcl-error", "hcl-aborted", "redacted"}
+    kinds |= {"accepted-rejected", "rejected-unlike-terraform"}
     for scenario, _address, _rule, kind in EXPECTED_DIVERGENCES:
-        assert scenario in BY_NAME and kind in kinds
+        assert (scenario in BY_NAME or scenario in REJECTED) and kind in kinds
 
 
 @pytest.mark.parametrize("name", sorted(BY_NAME))
@@ -297,6 +358,29 @@ def test_hcl_mode_agrees_with_terraform(name):
     expected = {k for k in EXPECTED_DIVERGENCES if k[0] == name}
     assert sorted(found - expected) == [], f"{name}: new divergences from Terraform"
     assert sorted(expected - found) == [], f"{name}: fixed divergences: remove them from EXPECTED_DIVERGENCES"
+
+
+@pytest.mark.parametrize("name", sorted(REJECTED))
+def test_hcl_mode_rejects_what_terraform_rejects(name):
+    found = rejected_divergences(name)
+    expected = {k for k in EXPECTED_DIVERGENCES if k[0] == name}
+    assert sorted(found - expected) == [], f"{name}: new divergences from Terraform"
+    assert sorted(expected - found) == [], f"{name}: fixed divergences: remove them from EXPECTED_DIVERGENCES"
+
+
+def test_hcl_decides_what_the_configuration_decides():
+    today = {}
+    for (scenario, address, rule), want in HCL_MUST_DECIDE.items():
+        fixture = BY_NAME[scenario]
+        plan = _by_key(_scan(str(fixture.plan_path)))
+        assert plan.get((address, rule), {}).get("status") == "unknown", "only where Terraform's plan is unknown"
+        var_args = [arg for k, v in fixture.hcl_vars.items() for arg in ("--var", f"{k}={v}")]
+        got = _by_key(_scan(str(fixture.directory), *var_args)).get((address, rule), {}).get("status")
+        if got != want:
+            today[(scenario, address, rule)] = got
+    assert today == {k: status for k, (status, _reason) in EXPECTED_UNDECIDED.items()}, (
+        "update EXPECTED_UNDECIDED (remove what the evaluator now decides)"
+    )
 
 
 def test_withheld_variable_exempts_only_what_it_feeds():
@@ -328,3 +412,17 @@ def test_committed_diff_plan_is_current(name, tmp_path):
     )
     changes = lambda doc: {rc["address"]: rc["change"] for rc in doc.get("resource_changes", [])}  # noqa: E731
     assert changes(plan) == changes(committed), f"{name}: planned values drifted; regenerate with TFECS_REGENERATE=1"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(REJECTED))
+def test_terraform_rejects_what_the_scenario_says(name, tmp_path):
+    reason = tfharness.v5_unavailable_reason()
+    if reason:
+        pytest.skip(f"cannot run Terraform 1.11 + AWS provider 5.100.0 here: {reason}")
+    with pytest.raises(tfharness.TerraformFailed) as failed:
+        tfharness.generate_plan(name, workroot=tmp_path)
+    said = failed.value.stderr + failed.value.stdout
+    for address, message in REJECTED[name]["terraform_rejects"].items():
+        rtype, rname = address.split(".")
+        assert f'in resource "{rtype}" "{rname}"' in said and message in said, said

@@ -691,12 +691,23 @@ def _copy_config(src: Path, dst: Path) -> None:
     )
 
 
-def list_scenarios() -> list[str]:
+def _scenario_dirs() -> list[Path]:
     out = []
     for path in sorted(SCENARIO_ROOT.iterdir()) if SCENARIO_ROOT.is_dir() else []:
         if path.is_dir() and (any(path.glob("*.tf")) or (path / "before").is_dir() or (path / "tfharness.json").is_file()):
-            out.append(path.name)
+            out.append(path)
     return out
+
+
+def list_scenarios() -> list[str]:
+    """Scenarios Terraform plans (each has a committed plan)."""
+    return [p.name for p in _scenario_dirs() if "terraform_rejects" not in scenario_options(p)]
+
+
+def list_rejected() -> list[str]:
+    """Scenarios Terraform refuses to plan on purpose: their tfharness.json maps each
+    rejected resource address to Terraform's error message (``terraform_rejects``)."""
+    return [p.name for p in _scenario_dirs() if "terraform_rejects" in scenario_options(p)]
 
 
 def _plan_against_state(workdir: Path, tf: Terraform, state: dict) -> dict:
