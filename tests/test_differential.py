@@ -6,9 +6,11 @@ is scanned in HCL mode with the same variables, and the two are compared per
 (address, rule):
 
 (a) HCL must ``fail`` wherever the plan scan fails -- except where the plan's value
-    comes from a variable the HCL scan was not given (``hcl_withheld``);
+    comes from a variable the HCL scan was not given (``hcl_withheld``), or from a
+    module call the HCL report warns about (a module not downloaded: the value is
+    unknown, and saying so is the fix, not silence);
 (b) HCL may be ``unknown`` only where the plan shows the value unknown (or where a
-    withheld variable feeds the resource);
+    withheld variable or a warned-about module feeds the resource);
 (c) HCL has no finding the plan scan lacks (no false positive of our evaluator).
 
 Plus what the three imply: a resource HCL could not read at all (``hcl-error``), a scan
@@ -175,7 +177,7 @@ EXPECTED_DIVERGENCES: dict[tuple[str, str, str, str], str] = {
     },
     **{
         ("fidelity_module_not_downloaded", "aws_ecs_task_definition.bad_from_module", rule, kind):
-            "registry module not downloaded: its output is unknown and no warning says to run terraform init"
+            "registry module not downloaded: unknown with no warning (a warning naming module.container exempts these)"
         for rule, kind in _CONTAINER_RULES.items()
     },
 }
@@ -228,10 +230,11 @@ def _references(node) -> set[str]:
     return out
 
 
-def withheld_addresses(plan: dict, withheld: frozenset) -> set[str]:
+def withheld_addresses(plan: dict, withheld: frozenset, warned_modules: frozenset = frozenset()) -> set[str]:
     """Configuration addresses whose values (directly, or through their module call's
-    arguments) come from a root variable the HCL scan was not given."""
-    wanted = {f"var.{name}" for name in withheld}
+    arguments) come from a root variable the HCL scan was not given, or from a root
+    module call the HCL report warns about (e.g. not downloaded: run terraform init)."""
+    wanted = {f"var.{name}" for name in withheld} | {f"module.{name}" for name in warned_modules}
     out: set[str] = set()
 
     def walk(module: dict, prefix: str, tainted: bool) -> None:
@@ -242,7 +245,7 @@ def withheld_addresses(plan: dict, withheld: frozenset) -> set[str]:
             walk(call.get("module", {}), f"{prefix}module.{name}.",
                  tainted or bool(_references(call.get("expressions", {})) & wanted))
 
-    if withheld:
+    if wanted:
         walk(plan.get("configuration", {}).get("root_module", {}), "", False)
     return out
 
@@ -261,7 +264,12 @@ def divergences(fixture: Fixture) -> set[tuple[str, str, str, str]]:
         return {(fixture.name, "-", "-", "hcl-aborted")}
     for err in hcl_report["errors"]:
         out.add((fixture.name, err.get("where") or "-", "-", "hcl-error"))
-    exempt = withheld_addresses(plan_doc, fixture.hcl_withheld)
+    calls = plan_doc.get("configuration", {}).get("root_module", {}).get("module_calls", {})
+    warned = frozenset(
+        name for name in calls for w in hcl_report.get("warnings", [])
+        if f"module.{name}" in f"{w.get('where') or ''} {w.get('message') or ''}"
+    )
+    exempt = withheld_addresses(plan_doc, fixture.hcl_withheld, warned)
     plan, hcl = _by_key(plan_report), _by_key(hcl_report)
     for key in sorted(set(plan) | set(hcl)):
         address, rule = key
@@ -387,6 +395,11 @@ def test_withheld_variable_exempts_only_what_it_feeds():
     plan = json.loads(BY_NAME["variables"].plan_path.read_text())
     assert withheld_addresses(plan, frozenset({"image"})) == {"aws_ecs_task_definition.from_tfvars"}
     assert withheld_addresses(plan, frozenset()) == set()
+
+
+def test_a_warned_about_module_exempts_what_it_feeds():
+    plan = json.loads((REAL / "fidelity_module_not_downloaded.json").read_text())
+    assert withheld_addresses(plan, frozenset(), frozenset({"container"})) == {"aws_ecs_task_definition.bad_from_module"}
 
 
 # ----------------------------------------------------------------------------- slow: re-plan
