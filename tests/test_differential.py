@@ -439,3 +439,21 @@ def test_terraform_rejects_what_the_scenario_says(name, tmp_path):
     for address, message in REJECTED[name]["terraform_rejects"].items():
         rtype, rname = address.split(".")
         assert f'in resource "{rtype}" "{rname}"' in said and message in said, said
+
+
+# ----------------------------------------------------------------------------- the reference
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(BY_NAME) if n.startswith(("fidelity_", "ecs_v5_"))])
+def test_terraform_plan_scan_flags_bad_and_passes_good(name):
+    """The fixtures say what they mean: in the scan of Terraform's own plan (the
+    reference), every bad_* resource fails at least one rule and no good_* has a finding."""
+    fixture = BY_NAME[name]
+    report = _scan(str(fixture.plan_path))
+    plan = json.loads(fixture.plan_path.read_text())
+    names = {rc["address"]: rc["name"] for rc in plan["resource_changes"] if rc["mode"] == "managed"}
+    failing = {f["address"] for f in report["findings"] if f["status"] == "fail"}
+    flagged = {f["address"] for f in report["findings"]}
+    assert sorted(a for a, n in names.items() if n.startswith("bad_") and a not in failing) == []
+    assert sorted(a for a, n in names.items() if n.startswith("good_") and a in flagged) == []
+    assert any(n.startswith(("bad_", "good_")) for n in names.values())

@@ -5,21 +5,21 @@ resource "aws_vpc" "main" {
   cidr_block = "10.40.0.0/16"
 }
 
-resource "aws_security_group" "bad_web" {
+resource "aws_security_group" "web" {
   name   = "v5-bad-web"
   vpc_id = aws_vpc.main.id
 }
 
 # ip_protocol = "-1": every protocol and port, from anywhere.
 resource "aws_vpc_security_group_ingress_rule" "bad_all_traffic" {
-  security_group_id = aws_security_group.bad_web.id
+  security_group_id = aws_security_group.web.id
   ip_protocol       = "-1"
   cidr_ipv4         = "0.0.0.0/0"
 }
 
 # SSH from every IPv6 address.
 resource "aws_vpc_security_group_ingress_rule" "bad_ssh_ipv6" {
-  security_group_id = aws_security_group.bad_web.id
+  security_group_id = aws_security_group.web.id
   ip_protocol       = "tcp"
   from_port         = 22
   to_port           = 22
@@ -96,7 +96,7 @@ resource "aws_ecs_task_definition" "bad_windows" {
   ])
 }
 
-resource "aws_ecs_service" "bad_external" {
+resource "aws_ecs_service" "external" {
   name    = "v5-bad-external"
   cluster = aws_ecs_cluster.bad.id
 
@@ -107,14 +107,14 @@ resource "aws_ecs_service" "bad_external" {
 
 # A task set (EXTERNAL deployment controller) with a public IP.
 resource "aws_ecs_task_set" "bad_public" {
-  service         = aws_ecs_service.bad_external.id
+  service         = aws_ecs_service.external.id
   cluster         = aws_ecs_cluster.bad.id
   task_definition = aws_ecs_task_definition.bad_arm.arn
   launch_type     = "FARGATE"
 
   network_configuration {
     subnets          = ["subnet-0123456789abcdef0"]
-    security_groups  = [aws_security_group.bad_web.id]
+    security_groups  = [aws_security_group.web.id]
     assign_public_ip = true
   }
 }
@@ -130,8 +130,9 @@ resource "aws_guardduty_detector_feature" "bad_runtime_off" {
   status      = "DISABLED"
 }
 
-# Registry scanning that does not scan on push.
-resource "aws_ecr_registry_scanning_configuration" "bad_manual" {
+# Registry scanning that does not scan on push: it covers no repository, so bad_app
+# (no scan_on_push of its own) is flagged.
+resource "aws_ecr_registry_scanning_configuration" "manual_only" {
   scan_type = "BASIC"
 }
 
