@@ -35,6 +35,7 @@ def test_rules_lists_every_rule(run_cli):
         "controls": ["ECS.4"],
         "resource_types": ["aws_ecs_task_definition"],
         "docs": "https://github.com/tfecs/tfecs/blob/main/README.md#ecs-privileged-container",
+        "profile": None,
     }
     code, out, _ = run_cli("rules")
     assert code == 0 and "ecs-privileged-container" in out and "ECS.4" in out

@@ -23,8 +23,15 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
-def load_rules(rule_dirs: tuple[str, ...] = (), select: tuple[str, ...] = (), skip: tuple[str, ...] = ()):
-    """The built-in rules, plus custom rule folders, filtered by id or id prefix."""
+def load_rules(
+    rule_dirs: tuple[str, ...] = (),
+    select: tuple[str, ...] = (),
+    skip: tuple[str, ...] = (),
+    profiles: tuple[str, ...] | None = (),
+):
+    """The built-in rules, plus custom rule folders, filtered by id or id prefix and by
+    profile (rules of a profile run only when it is asked for or they are named by
+    `--rule`; `profiles=None` keeps every rule, for listing)."""
     from tfecs_rules import ALL_RULES
 
     from .rule import validate_rules
@@ -44,6 +51,14 @@ def load_rules(rule_dirs: tuple[str, ...] = (), select: tuple[str, ...] = (), sk
         return any(i == p or (p.endswith("-") and i.startswith(p)) or i.startswith(p + "-") for p in patterns for i in ids)
 
     chosen = [c for c in classes if (not select or matches(c, select)) and not matches(c, skip)]
+    if profiles is not None:
+        from .profiles import check_profiles, in_profiles
+
+        try:
+            check_profiles(classes, profiles)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--profile") from None
+        chosen = in_profiles(chosen, profiles, selected=chosen if select else ())
     return [c() for c in chosen]
 
 
@@ -91,7 +106,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Report format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="low", show_default=True, help="Lowest severity that blocks (none: never block).")
@@ -103,19 +118,24 @@ def cli() -> None:
 @click.option("--rule", "select", multiple=True, metavar="ID", help="Run only these rules (id or prefix such as iam-; repeatable).")
 @click.option("--skip-rule", "skip", multiple=True, metavar="ID", help="Do not run these rules (id or prefix; repeatable).")
 @click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="A folder of custom rule modules (repeatable).")
+@click.option("--profile", "profiles", multiple=True, metavar="NAME", help="Also run the rules of this profile (e.g. account: whole-configuration monitoring rules; repeatable).")
+@click.option("--dockerfile", "dockerfiles", multiple=True, metavar="PATH", help="Scan this file as a Dockerfile whatever its name (repeatable).")
 @click.option("--color/--no-color", default=None, help="Colour the table (default: when stdout is a terminal and NO_COLOR is unset).")
-def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color) -> None:
-    """Scan Terraform plans (`terraform show -json` output, or - for stdin) and HCL directories.
+def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, profiles, dockerfiles, color) -> None:
+    """Scan Terraform plans (`terraform show -json` output, or - for stdin), HCL
+    directories and Dockerfiles (named Dockerfile, *.Dockerfile or Dockerfile.*).
 
     Exit codes: 0 nothing blocking, 1 blocking findings, 2 an error.
     """
     from .errors import TfecsError
     from .timing import emit, stage
 
+    if not paths and not dockerfiles:
+        raise click.UsageError("give at least one plan, directory or Dockerfile to scan")
     try:
         with stage("load rules"):
-            rules = load_rules(rule_dirs, select, skip)
-        report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files)
+            rules = load_rules(rule_dirs, select, skip, profiles)
+        report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files, dockerfiles)
         from .reporters import render
 
         # NO_COLOR (no-color.org) is honoured unless --color asks otherwise.
@@ -139,7 +159,7 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
         _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
 
-def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files):
+def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files, dockerfiles=()):
     from .gate import GateOptions
     from .rule import Severity
     from .scan import SourceOptions, scan as run_scan
@@ -151,14 +171,14 @@ def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--var")
         parsed[name.strip()] = value
     options = GateOptions(fail_on=None if fail_on == "none" else Severity(fail_on), unknown=unknown, gate=gate_mode)
-    return run_scan(paths, rules, options, SourceOptions(source, parsed, tuple(var_files)))
+    return run_scan(paths, rules, options, SourceOptions(source, parsed, tuple(var_files)), dockerfiles=tuple(dockerfiles))
 
 
 @cli.command("rules")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
 def list_rules(fmt: str) -> None:
-    """List every rule with its severity, practice and Security Hub controls."""
-    rules = load_rules()
+    """List every rule with its severity, practice, Security Hub controls and profile."""
+    rules = load_rules(profiles=None)
     if fmt == "markdown":
         from .docs import rules_markdown
 
@@ -173,6 +193,7 @@ def list_rules(fmt: str) -> None:
             "controls": list(r.meta.controls),
             "resource_types": list(r.meta.resource_types),
             "docs": r.meta.docs_url,
+            "profile": r.meta.profile,
         }
         for r in rules
     ]
@@ -185,8 +206,8 @@ def list_rules(fmt: str) -> None:
 
     click.echo(
         tabulate(
-            [[r["id"], r["severity"], r["practice"], ", ".join(r["controls"]) or "-", r["title"]] for r in rows],
-            headers=["id", "severity", "practice", "controls", "title"],
+            [[r["id"], r["severity"], r["practice"], ", ".join(r["controls"]) or "-", r["profile"] or "-", r["title"]] for r in rows],
+            headers=["id", "severity", "practice", "controls", "profile", "title"],
         )
     )
 
@@ -195,12 +216,14 @@ def list_rules(fmt: str) -> None:
 @click.argument("rule_id")
 def explain(rule_id: str) -> None:
     """Show a rule's documentation."""
-    for r in load_rules():
+    for r in load_rules(profiles=None):
         if rule_id == r.meta.id or rule_id in r.meta.aliases:
             m = r.meta
             click.echo(f"{m.id}: {m.title}")
             click.echo(f"severity: {m.severity.value}   practice: {m.practice_name}   controls: {', '.join(m.controls) or '-'}")
             click.echo(f"resources: {', '.join(m.resource_types)}")
+            if m.profile:
+                click.echo(f"profile: {m.profile} (runs with --profile {m.profile})")
             click.echo(f"docs: {m.docs_url}\n")
             click.echo(r.docs())
             return

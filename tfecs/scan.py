@@ -96,12 +96,22 @@ def scan(
     rules: Sequence[Rule],
     options: gate.GateOptions | None = None,
     src: SourceOptions | None = None,
+    dockerfiles: Sequence[str] = (),
 ) -> Report:
+    """`dockerfiles`: paths scanned as Dockerfiles whatever their names (among `paths`,
+    a Dockerfile is recognised by its name)."""
     options = options or gate.GateOptions()
     src = src or SourceOptions()
     report = Report(options=options, rules_run=len(rules))
     secrets: set[str] = set()
-    for path in paths:
+    from .inputs.dockerfile import is_dockerfile_name
+
+    for path in [*paths, *dockerfiles]:
+        if path in dockerfiles or (path != "-" and is_dockerfile_name(path) and not os.path.isdir(path)):
+            from .dockerfile_scan import scan_dockerfile
+
+            scan_dockerfile(path, rules, options, report)
+            continue
         where = "<stdin>" if path == "-" else path
         try:
             info, raws, has_prior, secret_vars = read_input(path, src)
