@@ -131,6 +131,8 @@ def scan(
         report.errors.extend(ErrorInfo("resource", e.message, e.address) for e in after.errors)
         with stage("rules after"):
             found, rule_errors = engine.run(rules, after)
+        for f in found:  # a whole-configuration finding (on `account`) has no resource to tell
+            f.input = f.input or where
         report.errors.extend(ErrorInfo("rule", e.message, e.rule) for e in rule_errors)
         prior: list | None = None
         if has_prior and any(r.before is not None for r in raws):

@@ -24,8 +24,6 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from pydantic import model_validator
-
 from ..inputs.raw import RawResource, Tree
 from .base import JsonDecodeError, Resource, decode_json_attr, subtree
 
@@ -210,22 +208,22 @@ class EventRule(Resource):
     schedule_expression: str | None = None
     pattern: EventPattern | None = None  # from `event_pattern`; None: no pattern
 
-    @model_validator(mode="before")
     @classmethod
-    def _decode_pattern(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        tf = data.get("tf")
-        tree = subtree(tf.after_unknown, "event_pattern") if isinstance(tf, RawResource) else False
-        raw = data.get("event_pattern")
+    def build(cls, raw: RawResource, values: dict | None = None) -> "EventRule":
+        """Decodes `event_pattern` first (outside validation, so bad JSON is this
+        resource's error in plain words): a JSON string, or a reader's decoded value with
+        its unknown tree (HCL mode), or unknown as a whole."""
+        values = dict(raw.after if values is None else values or {})
+        tree = subtree(raw.after_unknown, "event_pattern")
+        value = values.pop("event_pattern", None)
         if tree is True:
-            return {**data, "pattern": EventPattern(None, True)}
-        if raw is None or raw == "":
-            return data
-        doc = decode_json_attr(raw, "event_pattern")
-        if not isinstance(doc, dict):
-            raise JsonDecodeError("event_pattern is not a JSON object")
-        return {**data, "pattern": EventPattern(doc, tree if isinstance(raw, (dict, list)) else False)}
+            values["pattern"] = EventPattern(None, True)
+        elif value not in (None, ""):
+            doc = decode_json_attr(value, "event_pattern")
+            if not isinstance(doc, dict):
+                raise JsonDecodeError("event_pattern is not a JSON object")
+            values["pattern"] = EventPattern(doc, tree if isinstance(value, (dict, list)) else False)
+        return cls.model_validate({**values, "tf": raw})
 
     @property
     def enabled(self) -> Tri:
