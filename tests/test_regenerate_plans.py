@@ -80,7 +80,9 @@ def test_committed_plan_is_terraform_output(name):
     assert plan["terraform_version"].startswith("1.")
     assert "timestamp" not in plan
     assert plan["resource_changes"]
-    assert plan["configuration"]["provider_config"]["aws"]["version_constraint"] == tfharness.PROVIDER_VERSION
+    # 5.100.0: the account_baseline_* scenarios, planned by testdata/terraform/account_make_plans.sh
+    # (Terraform 1.11.4 + provider mirror) until the harness plans provider-5 scenarios itself.
+    assert plan["configuration"]["provider_config"]["aws"]["version_constraint"] in (tfharness.PROVIDER_VERSION, "5.100.0")
 
 
 def test_change_gate_plan_has_every_kind_of_action():
