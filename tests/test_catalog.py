@@ -82,3 +82,28 @@ def test_readme_rule_reference_is_current():
     readme = (ROOT / "README.md").read_text()
     section = readme[readme.index(START) : readme.index(END) + len(END)] + "\n"
     assert section == rules_markdown([r() for r in ALL_RULES])
+
+
+def _section(number: int) -> str:
+    text = CATALOG.read_text()
+    start = re.search(rf"^## {number} ", text, re.M)
+    assert start, f"no section {number} in the catalogue"
+    end = re.search(r"^## ", text[start.end() :], re.M)
+    return text[start.start() : start.end() + end.start()] if end else text[start.start() :]
+
+
+@pytest.mark.skipif(not CATALOG.exists(), reason="the shared rule catalogue is not beside this checkout")
+def test_catalogue_v2_rules_are_implemented_with_their_profile():
+    """Section 7: five absence rules of the opt-in `account` profile, judged on the whole
+    configuration, and dockerfile-user-missing (no profile)."""
+    rows = [m.group(1) for m in re.finditer(r"^\|\s*([a-z0-9]+(?:-[a-z0-9]+)+)\s*\|", _section(7), re.M)]
+    assert len(rows) == 6
+    by_id = {r.meta.id: r for r in ALL_RULES}
+    assert set(rows) <= set(by_id)
+    for rule_id in rows:
+        meta = by_id[rule_id].meta
+        if rule_id == "dockerfile-user-missing":
+            assert (meta.profile, meta.scope, meta.resource_types) == (None, "resource", ("dockerfile",))
+        else:
+            assert (meta.profile, meta.scope) == ("account", "configuration")
+    assert {r.meta.id for r in ALL_RULES if r.meta.profile} == set(rows) - {"dockerfile-user-missing"}
