@@ -5,6 +5,7 @@ from typing import Iterator
 from tfecs.model.dockerfile import Dockerfile
 from tfecs.model.inventory import Inventory
 from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.textsafe import escape_control
 
 
 class DockerfileUserMissing(Rule):
@@ -67,7 +68,8 @@ class DockerfileUserMissing(Rule):
                 f.line = 1
                 yield f
                 continue
-            which = f"final stage {stage.name!r}" if stage.name else f"final stage (stage {stage.index + 1})"
+            # The stage name is the file's text: shown escaped and short.
+            which = f"final stage '{escape_control(stage.name[:64])}'" if stage.name else f"final stage (stage {stage.index + 1})"
             root = stage.runs_as_root
             line = stage.user_line if stage.user_set else stage.from_line
             if root is None:

@@ -9,7 +9,7 @@ class InspectorFindingsAlertMissing(AlertRule):
     """
     ## What it does
     Part of the `account` profile (`--profile account`). Fails when no enabled
-    `aws_cloudwatch_event_rule` with a target matches Amazon Inspector's findings:
+    `aws_cloudwatch_event_rule` on the default event bus with a target matches Amazon Inspector's findings:
     `source = ["aws.inspector2"]`, `detail-type = ["Inspector2 Finding"]`. A pattern
     narrowed to some severities (`HIGH`, `CRITICAL`), to `ACTIVE` findings or to
     `AWS_ECR_CONTAINER_IMAGE` resources counts; one narrowed on another field does not.

@@ -25,7 +25,7 @@ class MonitoringEcsChangesAlertMissing(AlertRule):
     """
     ## What it does
     Part of the `account` profile (`--profile account`). Fails when no enabled
-    `aws_cloudwatch_event_rule` with a target matches every event of one of these kinds:
+    `aws_cloudwatch_event_rule` on the default event bus with a target matches every event of one of these kinds:
     ECS's own `ECS Task State Change`, `ECS Container Instance State Change` or
     `ECS Deployment State Change` (`source = ["aws.ecs"]`), or CloudTrail's
     `AWS API Call via CloudTrail` events of `ecs.amazonaws.com` for the calls that change

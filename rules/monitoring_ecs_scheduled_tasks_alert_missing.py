@@ -9,7 +9,7 @@ class MonitoringEcsScheduledTasksAlertMissing(AlertRule):
     """
     ## What it does
     Part of the `account` profile (`--profile account`). Fails when no enabled
-    `aws_cloudwatch_event_rule` with a target matches every CloudTrail event
+    `aws_cloudwatch_event_rule` on the default event bus with a target matches every CloudTrail event
     (`AWS API Call via CloudTrail`) of one of the calls that create or change a schedule
     able to start ECS tasks: EventBridge's `PutRule` / `PutTargets`
     (`events.amazonaws.com`) or EventBridge Scheduler's `CreateSchedule` /

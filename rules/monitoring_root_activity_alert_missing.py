@@ -15,7 +15,7 @@ class MonitoringRootActivityAlertMissing(AlertRule):
     ## What it does
     Part of the `account` profile (`--profile account`): judges the configuration that
     holds the account's baseline as a whole. Fails when no enabled
-    `aws_cloudwatch_event_rule` with at least one `aws_cloudwatch_event_target` matches
+    `aws_cloudwatch_event_rule` on the default event bus with at least one `aws_cloudwatch_event_target` matches
     every root-user event of the sources it names: console sign-ins (`aws.signin`,
     `AWS Console Sign In via CloudTrail`) or API calls (`AWS API Call via CloudTrail`)
     with `detail.userIdentity.type = "Root"`. A pattern narrowed further (to one event

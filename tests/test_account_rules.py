@@ -234,3 +234,36 @@ def test_unknown_parts_leave_the_answer_open():
     doc2 = {"detail-type": ["Other"], "detail": {"userIdentity": {"type": [None]}}}
     assert EventPattern(doc2, {"detail": {"userIdentity": {"type": [True]}}}).covers(FAMILY) is False
     assert EventPattern(None, True).covers(FAMILY) is None
+
+
+PARTLY_KNOWN = """
+variable "src" {}
+resource "aws_cloudtrail" "main" {
+  name           = "main"
+  s3_bucket_name = "trail"
+}
+resource "aws_cloudwatch_event_rule" "inspector" {
+  name          = "inspector"
+  event_pattern = jsonencode({ source = [var.src], "detail-type" = ["Inspector2 Finding"] })
+}
+resource "aws_cloudwatch_event_rule" "other" {
+  name          = "other"
+  event_pattern = jsonencode({ source = [var.src], "detail-type" = ["Something Else"] })
+}
+resource "aws_cloudwatch_event_target" "inspector" {
+  rule = aws_cloudwatch_event_rule.inspector.name
+  arn  = "arn:aws:sns:us-east-1:123456789012:security"
+}
+"""
+
+
+@pytest.mark.parametrize("var, expected", [(None, "unknown"), ("src=aws.inspector2", None), ("src=custom.app", "fail")])
+def test_hcl_partly_known_pattern(run_cli, tmp_path, var, expected):
+    """HCL mode hands a partly known jsonencode(...) on decoded: the known detail-type of
+    `other` rules it out, the unknown source of `inspector` leaves it open until given."""
+    (tmp_path / "main.tf").write_text(PARTLY_KNOWN)
+    args = [str(tmp_path), "--rule", "inspector-findings-alert-missing"] + (["--var", var] if var else [])
+    code, report, _ = findings(run_cli, *args)
+    assert [f["status"] for f in report["findings"]] == ([expected] if expected else [])
+    if expected == "unknown":
+        assert report["findings"][0]["message"].endswith("(aws_cloudwatch_event_rule.inspector.event_pattern)")

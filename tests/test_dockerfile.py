@@ -242,3 +242,9 @@ def test_scan_dockerfile_today_is_injectable(repo):
     scan_dockerfile("Dockerfile", [RULE()], gate.GateOptions(), before, today=date(2029, 12, 31))
     scan_dockerfile("Dockerfile", [RULE()], gate.GateOptions(), after, today=date(2030, 1, 2))
     assert before.findings[0].suppressed and not after.findings[0].suppressed
+
+
+def test_stage_name_is_escaped_in_messages(run_cli, repo):
+    (repo / "Dockerfile").write_bytes("FROM alpine AS \u202eevil\x1b[31m\n".encode())
+    code, out, _ = run_cli("scan", "Dockerfile")
+    assert code == 1 and "final stage '\\u202eevil\\x1b[31m' sets no USER" in out and "\x1b" not in out and "\u202e" not in out

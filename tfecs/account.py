@@ -107,6 +107,10 @@ def alert_present(inv: Inventory, families: tuple[Family, ...]) -> Verdict:
         if enabled is False:
             near.append(f"{rule.address} is disabled")
             continue
+        bus = rule.on_default_bus
+        if bus is False:
+            near.append(f"{rule.address} is on a custom event bus, which AWS events never reach")
+            continue
         targets = inv.referrers(rule, EventTarget, "rule")
         has_target: Tri = True if targets else False
         if not targets and _dangling_targets(inv):
@@ -114,9 +118,9 @@ def alert_present(inv: Inventory, families: tuple[Family, ...]) -> Verdict:
         if has_target is False:
             near.append(f"{rule.address} has no target")
             continue
-        if covers is True and enabled is True and has_target is True:
+        if covers is True and enabled is True and bus is True and has_target is True:
             return Verdict(True)
-        what = "event_pattern" if covers is None else "state" if enabled is None else "target rule"
+        what = "event_pattern" if covers is None else "state" if enabled is None else "event_bus_name" if bus is None else "target rule"
         pending.append(f"{rule.address}.{what}")
     if pending:
         return Verdict(None, ", ".join(pending[:3]))

@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import InputError
+from ..textsafe import escape_control
 from .raw import Location, RawResource
 
 MAX_BYTES = 1 << 20  # a Dockerfile is small: refuse to read anything larger
@@ -263,7 +264,7 @@ def inline_ignores(text: str) -> list[dict]:
         if stripped.startswith("#"):
             m = _IGNORE.match(line)
             if m:
-                block.append({"rule": m.group(1), "expires": m.group(2), "reason": (m.group(3) or "")[:200], "line": i})
+                block.append({"rule": m.group(1), "expires": m.group(2), "reason": escape_control((m.group(3) or "")[:200]), "line": i})
             continue
         if not stripped:
             block = []  # a blank line ends the comment block above an instruction

@@ -206,6 +206,7 @@ class EventRule(Resource):
     state: str | None = None
     is_enabled: bool | None = None
     schedule_expression: str | None = None
+    event_bus_name: str | None = None
     pattern: EventPattern | None = None  # from `event_pattern`; None: no pattern
 
     @classmethod
@@ -233,6 +234,16 @@ class EventRule(Resource):
         if self.state is not None:
             return self.state.upper() in ("ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
         return self.is_enabled is not False
+
+
+    @property
+    def on_default_bus(self) -> Tri:
+        """AWS services (and CloudTrail) send their events to the default bus only: a
+        rule on a custom bus never sees them. None: the bus is known only after apply."""
+        if self.is_unknown("event_bus_name"):
+            return None
+        bus = self.event_bus_name or "default"
+        return bus == "default" or (bus.startswith("arn:") and bus.endswith(":event-bus/default"))
 
 
 class EventTarget(Resource):
