@@ -267,3 +267,21 @@ def test_hcl_partly_known_pattern(run_cli, tmp_path, var, expected):
     assert [f["status"] for f in report["findings"]] == ([expected] if expected else [])
     if expected == "unknown":
         assert report["findings"][0]["message"].endswith("(aws_cloudwatch_event_rule.inspector.event_pattern)")
+
+
+def test_deeply_nested_patterns_are_bounded():
+    """A hostile pattern cannot exhaust the stack: nesting under a field no family knows
+    narrows at once, and `$or` chains stop at EventBridge-like depths."""
+    ors: dict = {}
+    cur = ors
+    for _ in range(5000):
+        cur["$or"] = [{}]
+        cur = cur["$or"][0]
+    assert EventPattern(ors).covers(FAMILY) is False
+    assert matches(ors, EVENT) is False
+    deep: dict = {"detail": {}}
+    cur = deep["detail"]
+    for _ in range(5000):
+        cur["a"] = {}
+        cur = cur["a"]
+    assert EventPattern(deep).covers(FAMILY) is False

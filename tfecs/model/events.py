@@ -86,22 +86,29 @@ class EventPattern:
         return _covers(self.doc, self.unknown, family, "")
 
 
-def _covers(pattern: Any, unknown: Tree, family: Family, prefix: str) -> Tri:
+MAX_DEPTH = 32  # EventBridge itself refuses patterns nested deeper than a few levels
+
+
+def _covers(pattern: Any, unknown: Tree, family: Family, prefix: str, depth: int = 0) -> Tri:
     if unknown is True:
         return None
-    if not isinstance(pattern, dict):
+    if not isinstance(pattern, dict) or depth > MAX_DEPTH:
         return False  # EventBridge refuses such a pattern: it matches nothing
     results: list[Tri] = []
     for key, cond in pattern.items():
         tree = subtree(unknown, key)
         if key == "$or" and isinstance(cond, list):
-            results.append(_any(_covers(p, subtree(tree, i), family, prefix) for i, p in enumerate(cond)))
+            results.append(_any(_covers(p, subtree(tree, i), family, prefix, depth + 1) for i, p in enumerate(cond)))
             continue
         path = f"{prefix}{key}"
         if tree is True:
             results.append(None)
         elif isinstance(cond, dict):
-            results.append(_covers(cond, tree, family, path + "."))
+            inside = path + "."
+            if any(f.startswith(inside) for f in (*family.fixed, *family.open)):
+                results.append(_covers(cond, tree, family, inside, depth + 1))
+            else:
+                results.append(False)  # a condition below a field the family leaves free narrows it
         elif isinstance(cond, list):
             results.append(_field(path, cond, tree, family))
         else:
@@ -125,18 +132,18 @@ def _field(path: str, cond: list, tree: Tree, family: Family) -> Tri:
     return False
 
 
-def matches(pattern: Any, event: dict) -> Tri:
+def matches(pattern: Any, event: dict, depth: int = 0) -> Tri:
     """Does one concrete event match the pattern (for tests and single events)."""
-    if not isinstance(pattern, dict):
+    if not isinstance(pattern, dict) or depth > MAX_DEPTH:
         return False
     results: list[Tri] = []
     for key, cond in pattern.items():
         if key == "$or" and isinstance(cond, list):
-            results.append(_any(matches(p, event) for p in cond))
+            results.append(_any(matches(p, event, depth + 1) for p in cond))
             continue
         value = event.get(key) if isinstance(event, dict) else None
         if isinstance(cond, dict):
-            results.append(matches(cond, value) if isinstance(value, dict) else False)
+            results.append(matches(cond, value, depth + 1) if isinstance(value, dict) else False)
         elif isinstance(cond, list):
             values = value if isinstance(value, list) else [value]
             if value is None:
