@@ -248,3 +248,11 @@ def test_stage_name_is_escaped_in_messages(run_cli, repo):
     (repo / "Dockerfile").write_bytes("FROM alpine AS \u202eevil\x1b[31m\n".encode())
     code, out, _ = run_cli("scan", "Dockerfile")
     assert code == 1 and "final stage '\\u202eevil\\x1b[31m' sets no USER" in out and "\x1b" not in out and "\u202e" not in out
+
+
+def test_a_plan_resource_cannot_pose_as_a_dockerfile(run_cli, tmp_path):
+    from planfixture import write_plan
+
+    plan = write_plan([{"address": "dockerfile.fake", "values": {"stages": [{"index": 0, "from_line": 1}]}}], tmp_path / "p.json")
+    code, report, _ = scan_cli(run_cli, str(plan))
+    assert (code, report["findings"], report["errors"]) == (0, [], [])

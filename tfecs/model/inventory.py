@@ -138,6 +138,8 @@ def side_view(raw: RawResource) -> RawResource:
 
 
 def model_for(raw: RawResource) -> type[Resource] | None:
+    if raw.type == "dockerfile" and raw.origin != "dockerfile":
+        return None  # only the Dockerfile reader makes Dockerfiles, never a plan's resource
     return (DATA_MODELS if raw.mode == "data" else MANAGED_MODELS).get(raw.type)
 
 
