@@ -285,3 +285,19 @@ def test_deeply_nested_patterns_are_bounded():
         cur["a"] = {}
         cur = cur["a"]
     assert EventPattern(deep).covers(FAMILY) is False
+
+
+def test_real_change_plan_introduces_and_fixes_whole_configuration_findings(run_cli):
+    """account_change: planned by real Terraform against a state of before/. Deleting the
+    root-activity rule and its target introduces the finding (on the trail, which the
+    change does not delete); enabling Inspector for ECR lists inspector-ecr-scanning-disabled
+    as fixed; the other alerts stay present."""
+    plan = json.loads((REAL / "account_change.json").read_text())
+    actions = {rc["address"]: rc["change"]["actions"] for rc in plan["resource_changes"]}
+    assert actions["aws_cloudwatch_event_rule.good_root"] == ["delete"]
+    assert actions["aws_cloudwatch_event_target.good_root"] == ["delete"]
+    assert actions["aws_inspector2_enabler.good"] == ["update"]
+    code, report, _ = findings(run_cli, str(REAL / "account_change.json"), "--profile", "account")
+    assert code == 1
+    assert rows(report) == [("monitoring-root-activity-alert-missing", "aws_cloudtrail.main", "fail", "introduced")]
+    assert [(x["rule"], x["address"]) for x in report["fixed"]] == [("inspector-ecr-scanning-disabled", "aws_cloudtrail.main")]
