@@ -301,3 +301,26 @@ def test_real_change_plan_introduces_and_fixes_whole_configuration_findings(run_
     assert code == 1
     assert rows(report) == [("monitoring-root-activity-alert-missing", "aws_cloudtrail.main", "fail", "introduced")]
     assert [(x["rule"], x["address"]) for x in report["fixed"]] == [("inspector-ecr-scanning-disabled", "aws_cloudtrail.main")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", ["account_baseline_secure", "account_baseline_insecure", "account_change"])
+def test_committed_account_plans_are_current(scenario, tmp_path):
+    """Re-plan with real Terraform + the provider 5.100.0 mirror and compare what the rules
+    read (addresses, actions, before/after values) with the committed plan."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    mirror = os.environ.get("TFECS_TF_MIRROR", "/opt/tf-plugins")
+    if not shutil.which("terraform") or not os.path.isdir(os.path.join(mirror, "registry.terraform.io")):
+        pytest.skip("needs terraform on PATH and the AWS provider 5.100.0 filesystem mirror")
+    script = TESTDATA / "terraform" / "account_make_plans.py"
+    subprocess.run([sys.executable, str(script), "--mirror", mirror, "--out", str(tmp_path), scenario], check=True, capture_output=True)
+
+    def changes(doc):
+        return {rc["address"]: (rc["change"]["actions"], rc["change"]["before"], rc["change"]["after"]) for rc in doc["resource_changes"]}
+
+    fresh = json.loads((tmp_path / f"{scenario}.json").read_text())
+    assert changes(fresh) == changes(json.loads((REAL / f"{scenario}.json").read_text()))

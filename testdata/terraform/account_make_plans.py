@@ -70,8 +70,10 @@ def make(name: str, env: dict, work: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mirror", default=os.environ.get("TFECS_TF_MIRROR", "/opt/tf-plugins"))
+    ap.add_argument("--out", default=str(OUT), help="where to write the plans (default: testdata/plans/real)")
     ap.add_argument("scenarios", nargs="*", default=list(SCENARIOS))
     args = ap.parse_args()
+    out = Path(args.out)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         rc = work / "cli.tfrc"
@@ -82,8 +84,8 @@ def main() -> None:
         )
         env = {**os.environ, "TF_CLI_CONFIG_FILE": str(rc), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
         for name in args.scenarios:
-            (OUT / f"{name}.json").write_text(_render(make(name, env, work)))
-            print(f"wrote {OUT / name}.json")
+            (out / f"{name}.json").write_text(_render(make(name, env, work)))
+            print(f"wrote {out / name}.json")
 
 
 if __name__ == "__main__":
