@@ -3,6 +3,7 @@ id; ALL_RULES is the registry, sorted by id. A meta-test fails when a module is 
 
 from .cloudtrail_log_validation_disabled import CloudtrailLogValidationDisabled
 from .cloudtrail_not_multi_region import CloudtrailNotMultiRegion
+from .dockerfile_user_missing import DockerfileUserMissing
 from .ecr_no_lifecycle_policy import EcrNoLifecyclePolicy
 from .ecr_not_cmk_encrypted import EcrNotCmkEncrypted
 from .ecr_repository_public_policy import EcrRepositoryPublicPolicy
@@ -41,9 +42,14 @@ from .iam_passrole_wildcard import IamPassroleWildcard
 from .iam_role_trust_any_principal import IamRoleTrustAnyPrincipal
 from .iam_secrets_read_wildcard import IamSecretsReadWildcard
 from .iam_service_wildcard_action import IamServiceWildcardAction
+from .inspector_ecr_scanning_disabled import InspectorEcrScanningDisabled
+from .inspector_findings_alert_missing import InspectorFindingsAlertMissing
 from .lb_drop_invalid_headers_disabled import LbDropInvalidHeadersDisabled
 from .lb_http_listener_no_redirect import LbHttpListenerNoRedirect
 from .lb_weak_tls_policy import LbWeakTlsPolicy
+from .monitoring_ecs_changes_alert_missing import MonitoringEcsChangesAlertMissing
+from .monitoring_ecs_scheduled_tasks_alert_missing import MonitoringEcsScheduledTasksAlertMissing
+from .monitoring_root_activity_alert_missing import MonitoringRootActivityAlertMissing
 from .secretsmanager_rotation_disabled import SecretsmanagerRotationDisabled
 from .sg_open_to_world import SgOpenToWorld
 from .ssm_secret_not_securestring import SsmSecretNotSecurestring
@@ -53,6 +59,7 @@ from .vpc_flow_logs_missing import VpcFlowLogsMissing
 ALL_RULES = (
     CloudtrailLogValidationDisabled,
     CloudtrailNotMultiRegion,
+    DockerfileUserMissing,
     EcrNoLifecyclePolicy,
     EcrNotCmkEncrypted,
     EcrRepositoryPublicPolicy,
@@ -91,9 +98,14 @@ ALL_RULES = (
     IamRoleTrustAnyPrincipal,
     IamSecretsReadWildcard,
     IamServiceWildcardAction,
+    InspectorEcrScanningDisabled,
+    InspectorFindingsAlertMissing,
     LbDropInvalidHeadersDisabled,
     LbHttpListenerNoRedirect,
     LbWeakTlsPolicy,
+    MonitoringEcsChangesAlertMissing,
+    MonitoringEcsScheduledTasksAlertMissing,
+    MonitoringRootActivityAlertMissing,
     SecretsmanagerRotationDisabled,
     SgOpenToWorld,
     SsmSecretNotSecurestring,

@@ -102,3 +102,28 @@ def test_every_docs_link_names_a_file_of_the_checkout(monkeypatch):
         set_docs_base_url(None)
     monkeypatch.setenv("TFECS_DOCS_BASE_URL", "https://h.example/t")
     assert ALL_RULES[0].meta.docs_url == f"https://h.example/t/docs/rules/{ALL_RULES[0].meta.id}.md"
+
+
+def _section(number: int) -> str:
+    text = CATALOG.read_text()
+    start = re.search(rf"^## {number} ", text, re.M)
+    assert start, f"no section {number} in the catalogue"
+    end = re.search(r"^## ", text[start.end() :], re.M)
+    return text[start.start() : start.end() + end.start()] if end else text[start.start() :]
+
+
+@pytest.mark.skipif(not CATALOG.exists(), reason="the shared rule catalogue is not beside this checkout")
+def test_catalogue_v2_rules_are_implemented_with_their_profile():
+    """Section 7: five absence rules of the opt-in `account` profile, judged on the whole
+    configuration, and dockerfile-user-missing (no profile)."""
+    rows = [m.group(1) for m in re.finditer(r"^\|\s*([a-z0-9]+(?:-[a-z0-9]+)+)\s*\|", _section(7), re.M)]
+    assert len(rows) == 6
+    by_id = {r.meta.id: r for r in ALL_RULES}
+    assert set(rows) <= set(by_id)
+    for rule_id in rows:
+        meta = by_id[rule_id].meta
+        if rule_id == "dockerfile-user-missing":
+            assert (meta.profile, meta.scope, meta.resource_types) == (None, "resource", ("dockerfile",))
+        else:
+            assert (meta.profile, meta.scope) == ("account", "configuration")
+    assert {r.meta.id for r in ALL_RULES if r.meta.profile} == set(rows) - {"dockerfile-user-missing"}

@@ -35,6 +35,7 @@ def test_rules_lists_every_rule(run_cli):
         "controls": ["ECS.4"],
         "resource_types": ["aws_ecs_task_definition"],
         "docs": "docs/rules/ecs-privileged-container.md",
+        "profile": None,
     }
     code, out, _ = run_cli("rules")
     assert code == 0 and "ecs-privileged-container" in out and "ECS.4" in out
@@ -99,7 +100,7 @@ def test_bad_option_is_exit_2(run_cli, tmp_path):
         (["scan", "x.json", "--fail-on", "bogus"],
          ["tfecs: error: Invalid value for '--fail-on': 'bogus' is not one of 'info', 'low', 'medium', 'high', 'critical', 'none'.",
           "Try 'tfecs scan --help' for help."]),
-        (["scan"], ["tfecs: error: Missing argument 'PATHS...'.", "Try 'tfecs scan --help' for help."]),
+        (["scan"], ["tfecs: error: give at least one plan, directory or Dockerfile to scan", "Try 'tfecs scan --help' for help."]),
         (["bogus"], ["tfecs: error: No such command 'bogus'.", "Try 'tfecs --help' for help."]),
         (["scan", "x.json", "--rule", "nope"],
          ["tfecs: error: Invalid value for --rule/--skip-rule: no rule matches 'nope' (see `tfecs rules`)",

@@ -56,7 +56,7 @@ def test_sarif_hybrid_points_at_the_tf_line(run_cli, sarif_validator):
     run_ = log["runs"][0]
     driver = run_["tool"]["driver"]
     assert (driver["name"], driver["informationUri"]) == ("tfecs", "https://github.com/tfecs/tfecs")
-    assert len(driver["rules"]) == 48  # every rule that ran, not only those that found something
+    assert len(driver["rules"]) == 49  # every rule that ran, not only those that found something
     rule = next(r for r in driver["rules"] if r["id"] == "ecs-privileged-container")
     assert rule["shortDescription"]["text"] == "privileged container"
     assert rule["fullDescription"]["text"] == "Flags container definitions with `privileged = true`."
@@ -151,7 +151,7 @@ def test_junit_one_suite_per_input_and_a_case_per_rule_and_resource(run_cli):
     assert info.result[0].message.startswith("not blocking (introduced, info): ")
     # The rules that found nothing pass; counts add up.
     passing = [c for _, c in cases if not c.result]
-    assert {c.name for c in passing} == {"no finding"} and len(passing) == 48 - 45
+    assert {c.name for c in passing} == {"no finding"} and len(passing) == 49 - 45
     s = suites[0]
     assert (s.tests, s.failures, s.skipped, s.errors) == (len(cases), 53, 3, 0)
 
@@ -276,7 +276,7 @@ def test_atlantis_findings_exit_zero_and_read_as_failures(run_cli):
     assert code == 0  # Atlantis reads the verdict from the text
     lines = text.splitlines()
     assert ATLANTIS_FAILS.search(text) and text.startswith("FAIL - ")
-    assert lines[-1] == "65 tests, 3 passed, 4 warnings, 58 failures, 0 exceptions"
+    assert lines[-1] == "66 tests, 4 passed, 4 warnings, 58 failures, 0 exceptions"
     assert CONFTEST_SUMMARY.fullmatch(lines[-1])
     assert sum(line.startswith("FAIL - ") for line in lines) == 58
     assert sum(line.startswith("WARN - ") for line in lines) == 4

@@ -26,10 +26,51 @@ def _resource_name(address: str) -> str:
     return last.split(".")[-1].split("[")[0]
 
 
+def _case_findings(folder, spec: dict, rule, tmp_path) -> tuple[list[dict], dict[str, set[str]]]:
+    """A fixture of `cases` (whole-configuration rules judge a whole plan, Dockerfile
+    rules a whole file): each case is scanned alone, and its name carries the
+    expectation. A case gives `resources` (a plan) or `dockerfile` (a file beside)."""
+    from tfecs import gate
+    from tfecs.dockerfile_scan import scan_dockerfile
+    from tfecs.report import Report
+
+    actual: list[dict] = []
+    by_case: dict[str, set[str]] = {}
+    for name, case in sorted(spec["cases"].items()):
+        if "dockerfile" in case:
+            report = Report()
+            scan_dockerfile(str(folder / case["dockerfile"]), [rule], gate.GateOptions(), report, root=str(folder))
+        else:
+            report = scan([str(write_plan(case["resources"], tmp_path / f"{name}.json"))], [rule])
+        assert not report.errors, [e.line() for e in report.errors]
+        for f in report.findings:
+            assert f.message and f.remediation and f.meta.docs_url.endswith(f"docs/rules/{rule.meta.id}.md")
+            actual.append({"case": name, "address": f.address, "status": f.status.value, "path": f.path_text})
+            by_case.setdefault(name, set()).add(f.status.value)
+        by_case.setdefault(name, set())
+    return sorted(actual, key=lambda d: (d["case"], d["address"], d["path"], d["status"])), by_case
+
+
 @pytest.mark.parametrize("rule_id", RULE_IDS)
 def test_rule_fixture(rule_id, tmp_path):
     folder = TESTDATA / "rules" / rule_id
     spec = json.loads((folder / "resources.json").read_text())
+    if "cases" in spec:
+        rule = next(r for r in ALL_RULES if r.meta.id == rule_id)()
+        actual, by_case = _case_findings(folder, spec, rule, tmp_path)
+        expected_file = folder / "expected.json"
+        if UPDATE_GOLDEN or not expected_file.exists():
+            expected_file.write_text(json.dumps(actual, indent=2) + "\n")
+        assert actual == json.loads(expected_file.read_text())
+        for name, statuses in by_case.items():
+            if name.startswith("bad_"):
+                assert "fail" in statuses, f"case {name} should fail {rule_id}"
+            elif name.startswith("unknown_"):
+                assert statuses == {"unknown"}, f"case {name} should be unknown for {rule_id}"
+            elif name.startswith("good_"):
+                assert not statuses, f"case {name} should pass {rule_id}"
+        assert any(n.startswith("bad_") for n in by_case) and any(n.startswith("good_") for n in by_case)
+        return
     plan = write_plan(spec["resources"], tmp_path / "plan.json")
     rule = next(r for r in ALL_RULES if r.meta.id == rule_id)()
     report = scan([str(plan)], [rule])

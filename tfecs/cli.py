@@ -25,8 +25,15 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
-def load_rules(rule_dirs: tuple[str, ...] = (), select: tuple[str, ...] = (), skip: tuple[str, ...] = ()):
-    """The built-in rules, plus custom rule folders, filtered by id or id prefix."""
+def load_rules(
+    rule_dirs: tuple[str, ...] = (),
+    select: tuple[str, ...] = (),
+    skip: tuple[str, ...] = (),
+    profiles: tuple[str, ...] | None = (),
+):
+    """The built-in rules, plus custom rule folders, filtered by id or id prefix and by
+    profile (rules of a profile run only when it is asked for or they are named by
+    `--rule`; `profiles=None` keeps every rule, for listing)."""
     from tfecs_rules import ALL_RULES
 
     from .rule import validate_rules
@@ -46,6 +53,14 @@ def load_rules(rule_dirs: tuple[str, ...] = (), select: tuple[str, ...] = (), sk
         return any(i == p or (p.endswith("-") and i.startswith(p)) or i.startswith(p + "-") for p in patterns for i in ids)
 
     chosen = [c for c in classes if (not select or matches(c, select)) and not matches(c, skip)]
+    if profiles is not None:
+        from .profiles import check_profiles, in_profiles
+
+        try:
+            check_profiles(classes, profiles)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--profile") from None
+        chosen = in_profiles(chosen, profiles, selected=chosen if select else ())
     return [c() for c in chosen]
 
 
@@ -116,7 +131,7 @@ def _docs_base_url(url: str | None) -> None:
 
 
 @cli.command(short_help="Scan plans and Terraform directories (exit 1: blocking findings).")
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Report format (see docs/formats.md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
 @click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE", help="Also write this format to this file (repeatable), e.g. --report sarif=tfecs.sarif.")
@@ -129,12 +144,15 @@ def _docs_base_url(url: str | None) -> None:
 @click.option("--rule", "select", multiple=True, metavar="ID", help="Run only these rules (id or prefix such as iam-; repeatable).")
 @click.option("--skip-rule", "skip", multiple=True, metavar="ID", help="Do not run these rules (id or prefix; repeatable).")
 @click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="A folder of custom rule modules (repeatable).")
+@click.option("--profile", "profiles", multiple=True, metavar="NAME", help="Also run the rules of this profile (e.g. account: whole-configuration monitoring rules; repeatable).")
+@click.option("--dockerfile", "dockerfiles", multiple=True, metavar="PATH", help="Scan this file as a Dockerfile whatever its name (repeatable).")
 @click.option("--color/--no-color", default=None, help="Colour the table (default: when stdout is a terminal and NO_COLOR is unset).")
 @click.option("--docs-base-url", metavar="URL", help=DOCS_BASE_URL_HELP)
-@click.option("-r", "--recursive", is_flag=True, help="Scan every root module under each directory, in parallel (automatic when a directory has no .tf file).")
+@click.option("-r", "--recursive", is_flag=True, help="Scan every root module (and Dockerfile) under each directory, in parallel (automatic when a directory has no .tf file).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache of parsed .tf files (TFECS_NO_CACHE=1 does the same).")
-def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color, docs_base_url, recursive, no_cache) -> None:
-    """Scan Terraform plans (`terraform show -json` output, or - for stdin) and HCL directories.
+def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, profiles, dockerfiles, color, docs_base_url, recursive, no_cache) -> None:
+    """Scan Terraform plans (`terraform show -json` output, or - for stdin), HCL
+    directories and Dockerfiles (named Dockerfile, *.Dockerfile or Dockerfile.*).
 
     Exit codes: 0 nothing blocking, 1 blocking findings, 2 an error.
     """
@@ -143,6 +161,8 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
     from .timing import emit, stage
 
     _docs_base_url(docs_base_url)
+    if not paths and not dockerfiles:
+        raise click.UsageError("give at least one plan, directory or Dockerfile to scan")
     try:
         specs = parse_report_specs(reports)
     except ValueError as exc:
@@ -153,8 +173,8 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
 
             parsecache.disable_disk()
         with stage("load rules"):
-            rules = load_rules(rule_dirs, select, skip)
-        report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files, recursive)
+            rules = load_rules(rule_dirs, select, skip, profiles)
+        report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files, recursive, dockerfiles)
         from .paths import relocate
 
         relocate(report, source)  # files relative to the repository root, in every format
@@ -184,7 +204,7 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
         _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
 
-def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files, recursive=False):
+def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files, recursive=False, dockerfiles=()):
     from .gate import GateOptions
     from .rule import Severity
     from .scan import SourceOptions, scan as run_scan
@@ -197,12 +217,15 @@ def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var
         parsed[name.strip()] = value
     options = GateOptions(fail_on=None if fail_on == "none" else Severity(fail_on), unknown=unknown, gate=gate_mode)
     src = SourceOptions(source, parsed, tuple(var_files))
-    from .monorepo import expand, scan_parallel
+    from .monorepo import expand, merge, scan_parallel
 
     roots = expand(paths, recursive)
     if recursive or roots != list(paths):
-        return scan_parallel(roots, rules, options, src)  # a monorepo: each root module is an input
-    return run_scan(paths, rules, options, src)
+        report = scan_parallel(roots, rules, options, src)  # a monorepo: each root module is an input
+        if dockerfiles:
+            report = merge([report, run_scan([], rules, options, src, dockerfiles=tuple(dockerfiles))], options, rules)
+        return report
+    return run_scan(paths, rules, options, src, dockerfiles=tuple(dockerfiles))
 
 
 RULES_DIR = click.option(
@@ -214,7 +237,7 @@ def _load_rules_or_fail(rule_dirs: tuple[str, ...]):
     from .errors import TfecsError
 
     try:
-        return load_rules(rule_dirs)
+        return load_rules(rule_dirs, profiles=None)
     except TfecsError as exc:
         _fail(str(exc))
     except ValueError as exc:  # a custom rule that breaks the catalogue's rules
@@ -244,6 +267,7 @@ def list_rules(fmt: str, rule_dirs: tuple[str, ...], docs_base_url: str | None) 
             "controls": list(r.meta.controls),
             "resource_types": list(r.meta.resource_types),
             "docs": r.meta.docs_url,
+            "profile": r.meta.profile,
         }
         for r in rules
     ]
@@ -256,8 +280,8 @@ def list_rules(fmt: str, rule_dirs: tuple[str, ...], docs_base_url: str | None) 
 
     click.echo(
         tabulate(
-            [[r["id"], r["severity"], r["practice"], ", ".join(r["controls"]) or "-", r["title"]] for r in rows],
-            headers=["id", "severity", "practice", "controls", "title"],
+            [[r["id"], r["severity"], r["practice"], ", ".join(r["controls"]) or "-", r["profile"] or "-", r["title"]] for r in rows],
+            headers=["id", "severity", "practice", "controls", "profile", "title"],
         )
     )
 
@@ -273,6 +297,8 @@ def explain(rule_id: str, rule_dirs: tuple[str, ...]) -> None:
             click.echo(f"{m.id}: {m.title}")
             click.echo(f"severity: {m.severity.value}   practice: {m.practice_name}   controls: {', '.join(m.controls) or '-'}")
             click.echo(f"resources: {', '.join(m.resource_types)}")
+            if m.profile:
+                click.echo(f"profile: {m.profile} (runs with --profile {m.profile})")
             click.echo(f"docs: {m.docs_url}\n")
             click.echo(r.docs())
             return

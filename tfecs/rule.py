@@ -80,6 +80,11 @@ class RuleMeta:
     references: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     docs: str | None = None  # a link to the docs, for rules outside tfecs (custom rules)
+    # A rule of a profile (e.g. "account") runs only when that profile is asked for.
+    profile: str | None = None
+    # "configuration": the rule judges the configuration as a whole (an absence), so its
+    # findings are one fact wherever they are placed (see Finding.key).
+    scope: str = "resource"
 
     @property
     def docs_url(self) -> str:
@@ -133,6 +138,10 @@ class Finding:
     def key(self) -> tuple:
         """Identity across before/after: containers by name, since a replacement may
         reorder them."""
+        if self.meta.scope == "configuration":
+            # One fact about the whole configuration, whichever trail (or the pseudo-address
+            # `account`) carries it: a trail added or removed neither introduces nor fixes it.
+            return (self.meta.id, "<configuration>", tuple(self.path))
         path: list = list(self.path)
         if self.container is not None and len(path) >= 2 and path[0] == "container_definitions":
             path[1] = self.container

@@ -116,12 +116,22 @@ def scan(
     rules: Sequence[Rule],
     options: gate.GateOptions | None = None,
     src: SourceOptions | None = None,
+    dockerfiles: Sequence[str] = (),
 ) -> Report:
+    """`dockerfiles`: paths scanned as Dockerfiles whatever their names (among `paths`,
+    a Dockerfile is recognised by its name)."""
     options = options or gate.GateOptions()
     src = src or SourceOptions()
     report = Report(options=options, rules_run=len(rules), rules=list(rules))
     secrets: set[str] = set()
-    for path in paths:
+    from .inputs.dockerfile import is_dockerfile_name
+
+    for path in [*paths, *dockerfiles]:
+        if path in dockerfiles or (path != "-" and is_dockerfile_name(path) and not os.path.isdir(path)):
+            from .dockerfile_scan import scan_dockerfile
+
+            scan_dockerfile(path, rules, options, report)
+            continue
         where = "<stdin>" if path == "-" else path
         try:
             info, raws, has_prior, secret_vars = read_input(path, src)
@@ -143,6 +153,8 @@ def scan(
         report.errors.extend(ErrorInfo("resource", e.message, e.address) for e in after.errors)
         with stage("rules after"):
             found, rule_errors = engine.run(rules, after)
+        for f in found:  # a whole-configuration finding (on `account`) has no resource to tell
+            f.input = f.input or where
         report.errors.extend(ErrorInfo("rule", e.message, e.rule) for e in rule_errors)
         prior: list | None = None
         if has_prior and any(r.before is not None for r in raws):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from ..inputs.raw import RawResource, config_address, module_instance_of, split_address
-from . import ecr, ecs, iam, monitoring, network, secrets
+from . import dockerfile, ecr, ecs, events, iam, monitoring, network, secrets
 from .base import JsonDecodeError, Path, Resource, subtree, tree_any
 from .iam import ADMIN_POLICY_ARNS, PolicyDocument
 
@@ -46,6 +46,12 @@ _MODELS: tuple[type[Resource], ...] = (
     monitoring.GuardDutyDetector,
     monitoring.GuardDutyDetectorFeature,
     monitoring.FlowLog,
+    events.EventRule,
+    events.EventTarget,
+    events.LogMetricFilter,
+    events.MetricAlarm,
+    events.InspectorEnabler,
+    dockerfile.Dockerfile,
     secrets.SecretsManagerSecret,
     secrets.SecretRotation,
     secrets.SsmParameter,
@@ -132,6 +138,8 @@ def side_view(raw: RawResource) -> RawResource:
 
 
 def model_for(raw: RawResource) -> type[Resource] | None:
+    if raw.type == "dockerfile" and raw.origin != "dockerfile":
+        return None  # only the Dockerfile reader makes Dockerfiles, never a plan's resource
     return (DATA_MODELS if raw.mode == "data" else MANAGED_MODELS).get(raw.type)
 
 

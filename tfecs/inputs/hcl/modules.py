@@ -33,7 +33,7 @@ from .values import UNKNOWN, EvalError, Lazy, Unknown, has_unknown, join, split,
 # Principal or Condition value is one value computed at apply, and any other unknown
 # part (Effect, Action, a whole Resource list...) leaves its statement unknown.
 POLICY_ATTRS = frozenset({"policy", "assume_role_policy"})
-JSON_ATTRS = frozenset({"container_definitions"}) | POLICY_ATTRS
+JSON_ATTRS = frozenset({"container_definitions", "event_pattern"}) | POLICY_ATTRS  # event_pattern: EventRule.build
 META_ATTRS = frozenset({"count", "for_each", "depends_on", "provider"})
 META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
 MAX_MODULE_DEPTH = 32

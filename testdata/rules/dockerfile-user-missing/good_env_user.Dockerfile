@@ -1,0 +1,4 @@
+FROM alpine:3.20
+ENV APP_USER=app \
+    APP_HOME=/srv
+USER $APP_USER

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ARG RUN_AS
+USER $RUN_AS
