@@ -23,8 +23,9 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
-def load_rules(rule_dirs: tuple[str, ...] = (), select: tuple[str, ...] = (), skip: tuple[str, ...] = ()):
-    """The built-in rules, plus custom rule folders, filtered by id or id prefix."""
+def load_rules(rule_dirs: tuple[str, ...] = (), select: tuple[str, ...] = (), skip: tuple[str, ...] = (), config=None):
+    """The built-in rules, plus custom rule folders, filtered by id or id prefix.
+    `config` (tfecs.config.Config): rule options, severities and `enabled = false`."""
     from tfecs_rules import ALL_RULES
 
     from .rule import validate_rules
@@ -34,6 +35,8 @@ def load_rules(rule_dirs: tuple[str, ...] = (), select: tuple[str, ...] = (), sk
     for d in rule_dirs:
         classes.extend(load_rule_dir(d))
     validate_rules(classes)
+    if config is not None:
+        config.resolve_rules(classes)
     known = {c.meta.id for c in classes} | {a for c in classes for a in c.meta.aliases}
     for wanted in select + skip:
         if not any(k == wanted or k.startswith(wanted) for k in known):
@@ -44,7 +47,12 @@ def load_rules(rule_dirs: tuple[str, ...] = (), select: tuple[str, ...] = (), sk
         return any(i == p or (p.endswith("-") and i.startswith(p)) or i.startswith(p + "-") for p in patterns for i in ids)
 
     chosen = [c for c in classes if (not select or matches(c, select)) and not matches(c, skip)]
-    return [c() for c in chosen]
+    if config is None:
+        return [c() for c in chosen]
+    # A rule the file disables still runs when --rule names it: flags beat the file.
+    off = config.disabled()
+    chosen = [c for c in chosen if c.meta.id not in off or (select and matches(c, select))]
+    return [c(**config.rule_kwargs(c.meta.id)) for c in chosen]
 
 
 def main() -> None:
@@ -104,7 +112,11 @@ def cli() -> None:
 @click.option("--skip-rule", "skip", multiple=True, metavar="ID", help="Do not run these rules (id or prefix; repeatable).")
 @click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="A folder of custom rule modules (repeatable).")
 @click.option("--color/--no-color", default=None, help="Colour the table (default: when stdout is a terminal and NO_COLOR is unset).")
-def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color) -> None:
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="The policy file (default: .tfecs.hcl in the current directory, else in the scan root).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Findings recorded by `tfecs baseline`: reported as suppressed, never blocking.")
+@click.option("--no-ignores", is_flag=True, help="Turn off every inline and config ignore (audits).")
+@click.option("--strict-ignores", is_flag=True, help="Unused or malformed ignores are errors (exit 2).")
+def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, color, config_path, baseline_path, no_ignores, strict_ignores) -> None:
     """Scan Terraform plans (`terraform show -json` output, or - for stdin) and HCL directories.
 
     Exit codes: 0 nothing blocking, 1 blocking findings, 2 an error.
@@ -113,9 +125,17 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
     from .timing import emit, stage
 
     try:
+        from . import config as config_mod
+
         with stage("load rules"):
-            rules = load_rules(rule_dirs, select, skip)
-        report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files)
+            cfg = config_mod.resolve(config_path, paths, source)
+            rules = load_rules(rule_dirs, select, skip, config=cfg)
+        fail_on, unknown, gate_mode = (
+            _file_default(name, value, getattr(cfg, key))
+            for name, value, key in (("fail_on", fail_on, "fail_on"), ("unknown", unknown, "unknown"), ("gate_mode", gate_mode, "gate"))
+        )
+        suppressor = config_mod.build_suppressor(cfg, rules, baseline=baseline_path, no_ignores=no_ignores, strict=strict_ignores)
+        report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files, suppressor=suppressor)
         from .reporters import render
 
         # NO_COLOR (no-color.org) is honoured unless --color asks otherwise.
@@ -139,7 +159,15 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
         _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
 
-def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files):
+def _file_default(name: str, value, from_file):
+    """A flag given on the command line beats the config file, which beats the default."""
+    from click.core import ParameterSource
+
+    given = click.get_current_context().get_parameter_source(name) not in (ParameterSource.DEFAULT, None)
+    return value if given or from_file is None else from_file
+
+
+def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files, suppressor=None):
     from .gate import GateOptions
     from .rule import Severity
     from .scan import SourceOptions, scan as run_scan
@@ -151,7 +179,42 @@ def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--var")
         parsed[name.strip()] = value
     options = GateOptions(fail_on=None if fail_on == "none" else Severity(fail_on), unknown=unknown, gate=gate_mode)
-    return run_scan(paths, rules, options, SourceOptions(source, parsed, tuple(var_files)))
+    return run_scan(paths, rules, options, SourceOptions(source, parsed, tuple(var_files)), suppressor=suppressor)
+
+
+@cli.command("baseline")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", default=".tfecs-baseline.json", show_default=True, type=click.Path(dir_okay=False, writable=True), help="Where to write the baseline.")
+@click.option("--source", type=click.Path(exists=True, file_okay=False), help="The Terraform source directory of the plan.")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="A Terraform variable for HCL evaluation (repeatable).")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="A .tfvars file for HCL evaluation (repeatable).")
+@click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="A folder of custom rule modules (repeatable).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="The policy file (rule options and enabled rules apply).")
+def baseline_cmd(paths, output, source, variables, var_files, rule_dirs, config_path) -> None:
+    """Record today's findings so that only new ones block (`tfecs scan --baseline FILE`).
+
+    The file is sorted, has no timestamp and holds only rule ids, addresses, attribute
+    paths and container names: no value from the plan.
+    """
+    from . import baseline as baseline_mod, config as config_mod
+    from .errors import TfecsError
+
+    try:
+        cfg = config_mod.resolve(config_path, paths, source)
+        rules = load_rules(rule_dirs, config=cfg)
+        report = _scan(paths, rules, "json", "none", "warn", "changes", source, variables, var_files)
+        for err in report.errors:
+            click.echo(f"tfecs: error: {report.redact(err.line())}", err=True)
+        if report.errors:
+            sys.exit(EXIT_ERROR)
+        text = baseline_mod.dumps(report.findings, report.redact)
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        click.echo(f"tfecs: wrote {len(report.findings)} finding(s) to {output}", err=True)
+    except TfecsError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
 
 @cli.command("rules")
@@ -203,6 +266,12 @@ def explain(rule_id: str) -> None:
             click.echo(f"resources: {', '.join(m.resource_types)}")
             click.echo(f"docs: {m.docs_url}\n")
             click.echo(r.docs())
+            from .config import SUPPRESS_HELP, options_help
+
+            opts = options_help(type(r))
+            if opts:
+                click.echo(f"\n{opts}")
+            click.echo(f"\n{SUPPRESS_HELP}")
             return
     _fail(f"unknown rule {rule_id!r} (see `tfecs rules`)")
 

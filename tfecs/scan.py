@@ -96,7 +96,9 @@ def scan(
     rules: Sequence[Rule],
     options: gate.GateOptions | None = None,
     src: SourceOptions | None = None,
+    suppressor=None,
 ) -> Report:
+    """`suppressor`: a tfecs.suppress.Suppressor (inline, config and baseline ignores)."""
     options = options or gate.GateOptions()
     src = src or SourceOptions()
     report = Report(options=options, rules_run=len(rules))
@@ -131,9 +133,14 @@ def scan(
         elif has_prior:
             prior = []
         with stage("gate"):
-            findings, fixed = gate.decide(found, prior, options)
+            # Finding.file is relative to the directory the .tf files were read from.
+            root = path if info.kind == "hcl" else src.source
+            hook = suppressor.for_root(root) if suppressor is not None else None
+            findings, fixed = gate.decide(found, prior, options, suppress=hook)
         report.findings.extend(findings)
         report.fixed.extend(fixed)
+    if suppressor is not None:
+        suppressor.finish(report)
     with stage("secrets"):
         keep = {f.address for f in report.findings} | {x.address for x in report.fixed}
         keep |= {f.meta.id for f in report.findings} | {f.resource_type for f in report.findings}

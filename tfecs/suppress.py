@@ -331,8 +331,10 @@ class Suppressor:
         config_ignores: Iterable[Ignore] = (),
         baseline=None,
         no_ignores: bool = False,
+        strict: bool = False,
         today_: date | None = None,
     ):
+        self.strict = strict
         self.known = RuleIds(known)
         self.ran = frozenset(ran)
         self.config_ignores = list(config_ignores)
@@ -396,6 +398,12 @@ class Suppressor:
 
     def _ran_any(self, ignore: Ignore) -> bool:
         return not self.ran or any(_rule_matches(p, r) for p in ignore.rules for r in self.ran)
+
+    def finish(self, report) -> None:
+        """Add what the report must say about the ignores (after every input was gated)."""
+        report.warnings.extend(self.warnings())
+        if self.strict:
+            report.errors.extend(self.strict_errors())
 
     def strict_errors(self) -> list[ErrorInfo]:
         """--strict-ignores: unused and malformed ignores are errors (exit 2)."""

@@ -7,6 +7,7 @@ from tabulate import tabulate
 
 from ..report import Report
 from ..rule import Finding, Status
+from ..textsafe import escape_control
 
 _SEV_COLOR = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
 
@@ -21,8 +22,8 @@ def render(report: Report, color: bool = False) -> str:
         out.append(f"tfecs {report.tool_version}: {i.path} ({i.kind}, {version}{i.resources} resources)")
     groups = (
         ("Blocking", [f for f in report.findings if f.blocking]),
-        ("Introduced, not blocking", [f for f in report.findings if not f.blocking and f.delta == "introduced"]),
-        ("Existing before this change (reported, not blocking)", [f for f in report.findings if not f.blocking and f.delta != "introduced"]),
+        ("Introduced, not blocking", [f for f in report.findings if not f.blocking and not f.suppressed and f.delta == "introduced"]),
+        ("Existing before this change (reported, not blocking)", [f for f in report.findings if not f.blocking and not f.suppressed and f.delta != "introduced"]),
     )
     for title, findings in groups:
         if not findings:
@@ -33,6 +34,11 @@ def render(report: Report, color: bool = False) -> str:
         out.append(
             tabulate(_rows(findings, style), headers=["severity", "rule", "resource", "finding"], tablefmt="simple", disable_numparse=True)
         )
+    suppressed = [f for f in report.findings if f.suppressed]
+    if suppressed:
+        out.append("")
+        out.append(style(f"Suppressed ({len(suppressed)})", bold=True))
+        out.extend(_suppressed_line(f) for f in suppressed)
     if report.fixed:
         out.append("")
         out.append(style(f"Fixed by this change ({len(report.fixed)})", bold=True, fg="green"))
@@ -47,6 +53,14 @@ def render(report: Report, color: bool = False) -> str:
     verdict = {0: "pass", 1: "blocked", 2: "error"}[report.exit_code]
     out.append(f"{report.summary_line()}. Result: {verdict} (exit {report.exit_code}).")
     return "\n".join(out) + "\n"
+
+
+def _suppressed_line(f: Finding) -> str:
+    s = f.suppressed or {}
+    until = f", until {s['expires']}" if s.get("expires") else ""
+    where = f" {f.path_text}" if f.path else ""
+    text = f"  {f.meta.id}  {f.address}{where}: {s.get('source')} {s.get('where')}{until}: {s.get('reason')}"
+    return escape_control(text)
 
 
 def _rows(findings: list[Finding], style) -> list[list[str]]:
