@@ -49,9 +49,9 @@ def load_rules(rule_dirs: tuple[str, ...] = (), select: tuple[str, ...] = (), sk
     chosen = [c for c in classes if (not select or matches(c, select)) and not matches(c, skip)]
     if config is None:
         return [c() for c in chosen]
-    # A rule the file disables still runs when --rule names it: flags beat the file.
+    # A rule the file disables still runs when --rule names it exactly: flags beat the file.
     off = config.disabled()
-    chosen = [c for c in chosen if c.meta.id not in off or (select and matches(c, select))]
+    chosen = [c for c in chosen if c.meta.id not in off or any(i in select for i in (c.meta.id, *c.meta.aliases))]
     return [c(**config.rule_kwargs(c.meta.id)) for c in chosen]
 
 
