@@ -196,6 +196,8 @@ def baseline_cmd(paths, output, source, variables, var_files, rule_dirs, config_
     The file is sorted, has no timestamp and holds only rule ids, addresses, attribute
     paths and container names: no value from the plan.
     """
+    import json
+
     from . import baseline as baseline_mod, config as config_mod
     from .errors import TfecsError
 
@@ -210,7 +212,8 @@ def baseline_cmd(paths, output, source, variables, var_files, rule_dirs, config_
         text = baseline_mod.dumps(report.findings, report.redact)
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)
-        click.echo(f"tfecs: wrote {len(report.findings)} finding(s) to {output}", err=True)
+        entries = len(json.loads(text)["findings"])
+        click.echo(f"tfecs: wrote {entries} entr{'y' if entries == 1 else 'ies'} to {output}", err=True)
     except TfecsError as exc:
         _fail(str(exc))
     except OSError as exc:
