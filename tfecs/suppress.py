@@ -26,6 +26,7 @@ from .rule import Finding
 
 _DIRECTIVE = re.compile(r"^\s*tfecs:ignore:(\S*)(?:\s+(.*))?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MODULE_CALL = re.compile(r'^\s*module\s+"', re.M)
 MAX_TF_FILES = 5000
 MAX_TF_BYTES = 4 * 1024 * 1024
 
@@ -151,7 +152,7 @@ class InlineIndex:
         return out
 
 
-def parse_directive(text: str, known: RuleIds, today_: date) -> tuple[tuple[str, ...], date | None, str] | str | None:
+def parse_directive(text: str, known: RuleIds) -> tuple[tuple[str, ...], date | None, str] | str | None:
     """A comment's ignore: (rules, expires, reason); an error message when it is malformed;
     None when the comment is no ignore at all."""
     m = _DIRECTIVE.match(text)
@@ -200,7 +201,7 @@ def tf_files(root: str) -> Iterable[tuple[str, str]]:
             yield os.path.relpath(full, root).replace(os.sep, "/"), full
 
 
-def build_index(root: str, known: RuleIds, today_: date) -> InlineIndex:
+def build_index(root: str, known: RuleIds) -> InlineIndex:
     index = InlineIndex(root)
     for rel, full in tf_files(root):
         try:
@@ -208,13 +209,14 @@ def build_index(root: str, known: RuleIds, today_: date) -> InlineIndex:
                 text = fh.read()
         except OSError:
             continue
-        if "tfecs:ignore" not in text and "module" not in text:
+        # Only ignores and module calls (to follow module paths) matter.
+        if "tfecs:ignore" not in text and not _MODULE_CALL.search(text):
             continue
-        _index_file(index, rel, text, known, today_)
+        _index_file(index, rel, text, known)
     return index
 
 
-def _index_file(index: InlineIndex, rel: str, text: str, known: RuleIds, today_: date) -> None:
+def _index_file(index: InlineIndex, rel: str, text: str, known: RuleIds) -> None:
     parsed = hclscan.scan(text)
     directory = rel.rpartition("/")[0]
     blocks: list[tuple[_Block, hclscan.Item]] = []
@@ -237,7 +239,7 @@ def _index_file(index: InlineIndex, rel: str, text: str, known: RuleIds, today_:
         index.blocks_by_file.setdefault(rel, []).append(block)
     comment_lines = {c.line for c in parsed.comments if c.own_line}
     for comment in parsed.comments:
-        result = parse_directive(comment.text, known, today_)
+        result = parse_directive(comment.text, known)
         if result is None:
             continue
         where = f"{rel}:{comment.line}"
@@ -346,7 +348,7 @@ class Suppressor:
     def index(self, root: str) -> InlineIndex:
         key = os.path.realpath(root)
         if key not in self._indexes:
-            self._indexes[key] = build_index(root, self.known, self.today)
+            self._indexes[key] = build_index(root, self.known)
         return self._indexes[key]
 
     def for_root(self, root: str | None) -> Callable[[Finding], dict | None]:
