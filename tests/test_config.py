@@ -270,3 +270,29 @@ def test_mistakes_are_exit_2_with_file_and_line(run_cli, cwd, text, message):
     write(cwd / ".tfecs.hcl", text)
     code, out, err = run_cli("scan", INSECURE)
     assert (code, out, err) == (2, "", f"tfecs: error: {message}\n")
+
+
+def test_ignore_rule_list_and_address_without_instance_keys(run_cli, cwd):
+    write(cwd / ".tfecs.hcl", """\
+        ignore {
+          rule    = ["ecs-privileged-container", "ecs-container-root-user"]
+          address = "module.svc.aws_ecs_task_definition.this"
+          reason  = "worker builds images (docker-in-docker)"
+        }
+        """)
+    _, doc, _ = scan(run_cli, str(TESTDATA / "plans" / "real" / "modules_foreach.json"))
+    assert sorted((f["rule"], f["address"]) for f in doc["findings"] if f["suppressed"]) == [
+        ("ecs-container-root-user", 'module.svc["worker"].aws_ecs_task_definition.this'),
+        ("ecs-privileged-container", 'module.svc["worker"].aws_ecs_task_definition.this'),
+    ]
+
+
+def test_a_config_symlinked_out_of_its_directory_is_refused(run_cli, cwd, tmp_path):
+    import os
+
+    elsewhere = write(tmp_path / "elsewhere" / "policy.hcl", 'fail_on = "none"\n')
+    (cwd / "repo").mkdir()
+    os.symlink(elsewhere, cwd / "repo" / ".tfecs.hcl")
+    os.chdir(cwd / "repo")
+    code, out, err = run_cli("scan", INSECURE)
+    assert (code, out, err) == (2, "", "tfecs: error: ./.tfecs.hcl: the config is a symlink out of its directory\n")
