@@ -273,3 +273,13 @@ module "m" { source = "./mod" }
     assert res.body[2].value == "${literal}"
     assert res.body[3].elements == [(10, 10), (11, 13)]
     assert (mod.name, mod.labels, mod.line, mod.end, mod.body[0].value) == ("module", ("m",), 16, 16, "./mod")
+
+
+def test_hclscan_survives_hostile_and_truncated_text():
+    deep = "a = " + "[" * 5000 + "]" * 5000 + "\n" + "b {\n" * 3000 + "}\n" * 3000 + 'c = "' + "${\"" * 3000 + "\n"
+    scan = hclscan.scan(deep)
+    assert [i.name for i in scan.items][:2] == ["a", "b"]
+    text = (TESTDATA / "terraform" / "ecs_insecure_variants" / "main.tf").read_text()
+    for cut in range(0, len(text), max(1, len(text) // 60)):
+        hclscan.scan(text[:cut])  # never raises, always ends
+        hclscan.scan(text[cut:])

@@ -17,6 +17,8 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
 _OPS = ("==", "!=", "<=", ">=", "=>", "&&", "||", "...")
+# Nesting deeper than this (hostile input) is skipped flat, never by recursion.
+MAX_DEPTH = 64
 
 
 @dataclass(slots=True)
@@ -63,7 +65,7 @@ class _Lexer:
         self.line = 1
         self.tokens: list[Token] = []
         self.comments: list[Comment] = []
-        self.line_start_code: set[int] = set()
+        self.depth = 0
 
     def run(self) -> None:
         s, n = self.s, len(self.s)
@@ -126,6 +128,16 @@ class _Lexer:
 
     def _string(self) -> str | None:
         """Skip a quoted string (at `"`); its value when it holds no template."""
+        if self.depth >= MAX_DEPTH:
+            self.i = len(self.s)  # templates nested this deep: stop reading
+            return None
+        self.depth += 1
+        try:
+            return self._string_body()
+        finally:
+            self.depth -= 1
+
+    def _string_body(self) -> str | None:
         s, n = self.s, len(self.s)
         self.i += 1
         out: list[str] = []
@@ -190,7 +202,7 @@ class _Parser:
         j = self.i + k
         return self.t[j] if j < len(self.t) else None
 
-    def body(self, closing: bool) -> list[Item]:
+    def body(self, closing: bool, depth: int = 0) -> list[Item]:
         items: list[Item] = []
         while (tok := self.peek()) is not None:
             if tok.kind == "nl":
@@ -214,7 +226,7 @@ class _Parser:
                 brace = self.peek(j)
                 if brace is not None and brace.kind == "punct" and brace.text == "{":
                     self.i += j + 1
-                    inner = self.body(True)
+                    inner = self.body(True, depth + 1) if depth < MAX_DEPTH else self.skip_block()
                     end_tok = self.peek()
                     end = end_tok.line if end_tok else (self.t[-1].line if self.t else tok.line)
                     self.i += 1
@@ -222,6 +234,17 @@ class _Parser:
                     continue
             self.i += 1  # anything else: skip a token and resynchronise
         return items
+
+    def skip_block(self) -> list[Item]:
+        """Pass over a block's body up to (not past) its closing brace, without recursion."""
+        depth = 0
+        while (tok := self.peek()) is not None:
+            if tok.kind == "punct" and tok.text in "{}":
+                if tok.text == "}" and depth == 0:
+                    break
+                depth += 1 if tok.text == "{" else -1
+            self.i += 1
+        return []
 
     def attribute(self) -> Item:
         name = self.t[self.i]
@@ -253,9 +276,9 @@ def _literal(expr: list[Token]) -> tuple[bool, object]:
     toks = [t for t in expr if t.kind != "nl"]
     pos = 0
 
-    def one() -> tuple[bool, object]:
+    def one(depth: int = 0) -> tuple[bool, object]:
         nonlocal pos
-        if pos >= len(toks):
+        if pos >= len(toks) or depth > MAX_DEPTH:
             return False, None
         t = toks[pos]
         if t.kind == "string":
@@ -266,7 +289,7 @@ def _literal(expr: list[Token]) -> tuple[bool, object]:
             return True, float(t.text) if any(ch in t.text for ch in ".eE") else int(t.text)
         if t.kind == "punct" and t.text == "-" and pos + 1 < len(toks) and toks[pos + 1].kind == "number":
             pos += 1
-            ok, v = one()
+            ok, v = one(depth + 1)
             return ok, -v  # type: ignore[operator]
         if t.kind == "ident" and t.text in ("true", "false", "null"):
             pos += 1
@@ -275,7 +298,7 @@ def _literal(expr: list[Token]) -> tuple[bool, object]:
             pos += 1
             out = []
             while pos < len(toks) and not (toks[pos].kind == "punct" and toks[pos].text == "]"):
-                ok, v = one()
+                ok, v = one(depth + 1)
                 if not ok:
                     return False, None
                 out.append(v)
