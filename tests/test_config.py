@@ -196,6 +196,14 @@ def test_allowed_ports(run_cli, cwd):
     write(cwd / ".tfecs.hcl", 'rule "sg-open-to-world" {\n  allowed_ports = [22]\n}\n')
     _, doc, _ = scan(run_cli, str(root), "--rule", "sg-open-to-world")
     assert [f["path"] for f in doc["findings"]] == ["ingress[1]"]
+    write(cwd / ".tfecs.hcl", 'rule "sg-open-to-world" {\n  allowed_ports = [22, 443]\n  allowed_udp_ports = [22]\n}\n')
+    _, doc, _ = scan(run_cli, str(root), "--rule", "sg-open-to-world")
+    assert doc["findings"] == []
+    _edit = (root / "main.tf").read_text().replace('protocol    = "tcp"', 'protocol    = "udp"', 1)
+    (root / "main.tf").write_text(_edit)
+    write(cwd / ".tfecs.hcl", 'rule "sg-open-to-world" {\n  allowed_ports = [22, 443]\n}\n')
+    _, doc, _ = scan(run_cli, str(root), "--rule", "sg-open-to-world")
+    assert [f["path"] for f in doc["findings"]] == ["ingress[0]"]  # udp 22: the UDP list is still empty
 
 
 def test_secret_names_to_add_and_exempt(run_cli, cwd):
@@ -229,6 +237,8 @@ def test_minimum_tls_version(run_cli, cwd):
         "HTTPS listener uses ELBSecurityPolicy-TLS13-1-2-2021-06, which accepts TLS versions older than 1.3 (minimum_tls_version = 1.3)"
     ]
     assert code == 1
+    write(cwd / ".tfecs.hcl", 'rule "lb-weak-tls-policy" {\n  minimum_tls_version = "1.3"\n  allowed_policies = ["ELBSecurityPolicy-TLS13-1-2-2021-06"]\n}\n')
+    assert scan(run_cli, str(root), "--rule", "lb-weak-tls-policy")[1]["findings"] == []
 
 
 def test_explain_documents_options_and_suppressions(run_cli):
