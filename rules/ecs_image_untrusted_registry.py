@@ -4,12 +4,12 @@ from fnmatch import fnmatchcase
 from typing import Iterator
 
 from tfecs.model.ecs import ContainerDefinition, DOCKER_HUB, ImageRef, TaskDefinition
-from tfecs.rule import ContainerRule, Finding, RuleMeta, Severity
+from tfecs.rule import ContainerRule, Finding, RuleMeta, RuleOption, Severity
 
 # Registries images may come from: glob patterns (lowercase) matched against the image's
 # registry host, with or without its port. Default: Amazon ECR private registries (every
 # partition, FIPS and dual-stack endpoints; pull-through caches live there too) and
-# Amazon ECR Public. A configuration layer may replace this tuple.
+# Amazon ECR Public. The `allowed_registries` option replaces this tuple.
 TRUSTED_REGISTRIES: tuple[str, ...] = (
     "*.dkr.ecr.*.amazonaws.com",
     "*.dkr.ecr.*.amazonaws.com.cn",
@@ -20,8 +20,18 @@ TRUSTED_REGISTRIES: tuple[str, ...] = (
 
 
 def trusted_registry(ref: ImageRef, patterns: tuple[str, ...] | None = None) -> bool:
+    """A pattern without `/` matches the registry host (with or without its port); one
+    with `/` matches `registry/repository` (`public.ecr.aws/acme/*`)."""
     patterns = TRUSTED_REGISTRIES if patterns is None else patterns
-    return any(fnmatchcase(ref.registry, p.lower()) or fnmatchcase(ref.host, p.lower()) for p in patterns)
+    full = f"{ref.registry}/{ref.repository}"
+    for p in patterns:
+        p = p.lower()
+        if "/" in p:
+            if fnmatchcase(full.lower(), p):
+                return True
+        elif fnmatchcase(ref.registry, p) or fnmatchcase(ref.host, p):
+            return True
+    return False
 
 
 class EcsImageUntrustedRegistry(ContainerRule):
@@ -67,6 +77,14 @@ class EcsImageUntrustedRegistry(ContainerRule):
         resource_types=("aws_ecs_task_definition",),
         remediation="Pull the image from your Amazon ECR registry (for example through an ECR pull-through cache).",
     )
+    OPTIONS = (
+        RuleOption(
+            "allowed_registries", "list[str]", list(TRUSTED_REGISTRIES),
+            "Registries images may come from, replacing the default list: globs on the registry host "
+            "(`123456789012.dkr.ecr.*.amazonaws.com`, `registry.internal`), or on `registry/repository` "
+            "when they hold a `/` (`public.ecr.aws/acme/*`).",
+        ),
+    )
 
     def judge(self, td: TaskDefinition, c: ContainerDefinition) -> Iterator[Finding]:
         path = ("container_definitions", c.index, "image")
@@ -74,7 +92,7 @@ class EcsImageUntrustedRegistry(ContainerRule):
             yield self.unknown(td, path, container=c.label)
             return
         ref = c.image_ref
-        if ref is None or trusted_registry(ref):
+        if ref is None or trusted_registry(ref, self.option("allowed_registries")):  # type: ignore[arg-type]
             return
         if c.is_sensitive("image"):
             where = "an untrusted registry"

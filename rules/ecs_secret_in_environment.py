@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 from typing import Iterator
 
 from tfecs.model.ecs import ContainerDefinition, TaskDefinition
 from tfecs.model.secretscan import classify, is_reference, is_secret_name
-from tfecs.rule import ContainerRule, Finding, RuleMeta, Severity
+from tfecs.rule import ContainerRule, Finding, RuleMeta, RuleOption, Severity
 
 
 class EcsSecretInEnvironment(ContainerRule):
@@ -73,6 +74,22 @@ class EcsSecretInEnvironment(ContainerRule):
         resource_types=("aws_ecs_task_definition",),
         remediation="Move the value to Secrets Manager or SSM Parameter Store (SecureString) and reference it from `secrets[].valueFrom`.",
     )
+    OPTIONS = (
+        RuleOption(
+            "secret_names", "list[str]", [],
+            "More names whose literal value is a secret (globs, case-insensitive: `*_DSN`, `LICENSE_KEY`), "
+            "judged like the built-in secret-like names.",
+        ),
+        RuleOption(
+            "exempt_names", "list[str]", [],
+            "Names never judged (globs, case-insensitive): an accepted exception for every task definition, "
+            "even when the value looks like a secret.",
+        ),
+    )
+
+    def _named(self, option: str, name: str | None) -> bool:
+        patterns = self.option(option, ())
+        return bool(name) and any(fnmatchcase(name.upper(), p.upper()) for p in patterns)  # type: ignore[union-attr, attr-defined]
 
     def judge_task(self, td: TaskDefinition) -> Iterator[Finding]:
         # Terraform marks the whole attribute sensitive when any part is: then the
@@ -115,11 +132,14 @@ class EcsSecretInEnvironment(ContainerRule):
         """One entry: `base + (key,)` is the path of its value; findings show the name only."""
         path = base + (key,)
         shown = name if name is not None else "(unnamed)"
+        if self._named("exempt_names", name):
+            return
+        listed = self._named("secret_names", name)
         if marks_apply and c.is_sensitive(*path[2:]):
             yield self.fail(td, path, f"container {c.label!r} sets {what} {shown} to a value marked sensitive", container=c.label)
             return
         if value is None and c.is_unknown(*path[2:]):
-            if is_secret_name(name) or (name is None and c.is_unknown(*base[2:], "name")):
+            if is_secret_name(name) or listed or (name is None and c.is_unknown(*base[2:], "name")):
                 yield self.unknown(td, path, f"{what} {shown} of container {c.label!r} gets a value only known after apply: it may be a secret", container=c.label)
             return
         if name is None and c.is_unknown(*base[2:], "name") and value is not None and not is_reference(str(value)):
@@ -128,6 +148,8 @@ class EcsSecretInEnvironment(ContainerRule):
                 yield self.unknown(td, path, f"the name of an {what} of container {c.label!r} is known only after apply", container=c.label)
                 return
         kind = classify(name, value)
+        if not kind and listed and value is not None and not is_reference(str(value)):
+            kind = "a name listed in secret_names, with a literal value"
         if kind:
             yield self.fail(td, path, f"container {c.label!r} sets {what} {shown} to a secret in plain text ({kind})", container=c.label)
 

@@ -4,7 +4,7 @@ from typing import Iterator
 
 from tfecs.model.inventory import Inventory
 from tfecs.model.network import DEFAULT_TLS_POLICY, FORWARD_SECRECY_TLS_POLICIES, Listener, LoadBalancer
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.rule import Finding, Rule, RuleMeta, RuleOption, Severity
 
 
 class LbWeakTlsPolicy(Rule):
@@ -57,11 +57,28 @@ class LbWeakTlsPolicy(Rule):
         resource_types=Listener.TYPES,
         remediation='Set `ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06"` (or another TLS 1.2+ forward-secrecy policy).',
     )
+    OPTIONS = (
+        RuleOption(
+            "minimum_tls_version", "str", "1.2",
+            'The oldest TLS version a listener may accept: "1.2" (TLS 1.2+ forward-secrecy policies) or '
+            '"1.3" (only the `TLS13-1-3` policies, which accept TLS 1.3 alone).',
+            choices=("1.2", "1.3"),
+        ),
+        RuleOption("allowed_policies", "list[str]", [], "More policy names to accept (for example a policy the accepted list does not know yet)."),
+    )
+
+    def accepted(self) -> frozenset[str]:
+        policies = FORWARD_SECRECY_TLS_POLICIES
+        if self.option("minimum_tls_version") == "1.3":
+            policies = frozenset(p for p in policies if "-TLS13-1-3-" in p)
+        return policies | frozenset(self.option("allowed_policies", ()))  # type: ignore[arg-type]
 
     def check(self, inv: Inventory) -> Iterator[Finding]:
+        accepted = self.accepted()
+        strict = self.option("minimum_tls_version") == "1.3"
         for listener in inv.of(Listener):
             policy = listener.ssl_policy
-            if policy in FORWARD_SECRECY_TLS_POLICIES:
+            if policy in accepted:
                 continue
             if listener.is_unknown("protocol"):
                 yield self.unknown(listener, ("protocol",))
@@ -74,5 +91,7 @@ class LbWeakTlsPolicy(Rule):
                 yield self.unknown(listener, path)
             elif not policy:
                 yield self.fail(listener, path, f"{listener.protocol} listener has no ssl_policy: AWS applies {DEFAULT_TLS_POLICY}, which accepts TLS 1.0 and ciphers without forward secrecy")
+            elif strict:
+                yield self.fail(listener, path, f"{listener.protocol} listener uses {policy}, which accepts TLS versions older than 1.3 (minimum_tls_version = 1.3)")
             else:
                 yield self.fail(listener, path, f"{listener.protocol} listener uses {policy}, not a TLS 1.2+ forward-secrecy policy")

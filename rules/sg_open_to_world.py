@@ -4,17 +4,21 @@ from typing import Iterator
 
 from tfecs.model.inventory import Inventory
 from tfecs.model.network import IngressRule, SecurityGroup, SecurityGroupRule, VpcSecurityGroupIngressRule
-from tfecs.rule import Finding, Rule, RuleMeta, Severity
+from tfecs.rule import Finding, Rule, RuleMeta, RuleOption, Severity
 
 # Ports that may be open to the whole internet (a public load balancer's HTTP and HTTPS),
-# as in Security Hub EC2.18 (authorizedTcpPorts 80,443; no UDP port). A configuration
-# layer may replace these; the rule reads them on every run.
+# as in Security Hub EC2.18 (authorizedTcpPorts 80,443; no UDP port). The options
+# `allowed_ports` / `allowed_udp_ports` replace them.
 ALLOWED_TCP_PORTS: frozenset[int] = frozenset({80, 443})
 ALLOWED_UDP_PORTS: frozenset[int] = frozenset()
 
 
-def allowed_ports(rule: IngressRule) -> frozenset[int]:
-    return ALLOWED_UDP_PORTS if rule.protocol_name == "udp" else ALLOWED_TCP_PORTS if rule.protocol_name == "tcp" else frozenset()
+def allowed_ports(rule: IngressRule, tcp: frozenset[int] | None = None, udp: frozenset[int] | None = None) -> frozenset[int]:
+    if rule.protocol_name == "udp":
+        return ALLOWED_UDP_PORTS if udp is None else udp
+    if rule.protocol_name == "tcp":
+        return ALLOWED_TCP_PORTS if tcp is None else tcp
+    return frozenset()
 
 
 class SgOpenToWorld(Rule):
@@ -79,12 +83,19 @@ class SgOpenToWorld(Rule):
         ),
         remediation="Admit only the load balancer's security group or known CIDRs; keep 0.0.0.0/0 and ::/0 to ports 80/443 of a public load balancer.",
     )
+    OPTIONS = (
+        RuleOption("allowed_ports", "list[int]", sorted(ALLOWED_TCP_PORTS), "TCP ports that may be open to the world, replacing the default.", minimum=0, maximum=65535),
+        RuleOption("allowed_udp_ports", "list[int]", sorted(ALLOWED_UDP_PORTS), "UDP ports that may be open to the world, replacing the default.", minimum=0, maximum=65535),
+    )
 
     def check(self, inv: Inventory) -> Iterator[Finding]:
+        tcp, udp = self.option("allowed_ports"), self.option("allowed_udp_ports")
+        tcp = frozenset(tcp) if tcp is not None else None  # type: ignore[arg-type]
+        udp = frozenset(udp) if udp is not None else None  # type: ignore[arg-type]
         for rule in inv.ingress_rules():
             if rule.is_icmp:
                 continue
-            allowed = allowed_ports(rule)
+            allowed = allowed_ports(rule, tcp, udp)
             world = rule.world_cidrs
             if world:
                 if rule.ports_unknown:

@@ -124,7 +124,7 @@ def test_help_lists_every_command_untruncated(run_cli):
     code, out, _ = run_cli("--help")
     assert code == 0
     commands = out[out.index("Commands:") :].splitlines()[1:]
-    assert [line.split()[0] for line in commands if line.startswith("  ") and not line.startswith("   ")] == ["comment", "explain", "rules", "scan"]
+    assert [line.split()[0] for line in commands if line.startswith("  ") and not line.startswith("   ")] == ["baseline", "comment", "explain", "rules", "scan"]
     assert "..." not in out[out.index("Commands:") :]
 
 

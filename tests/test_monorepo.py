@@ -67,3 +67,28 @@ def test_a_directory_with_nothing_to_scan_is_still_an_error(run_cli, tmp_path):
     code, out, err = run_cli("scan", str(tmp_path / "empty"))
     assert code == 2 and out == ""
     assert err == f"tfecs: error: {tmp_path / 'empty'}: no Terraform plan or .tf files in this directory\n"
+
+
+def test_ignores_apply_across_the_roots_of_a_monorepo(run_cli, tmp_path, monkeypatch):
+    """The roots are scanned in worker processes; the ignores are applied in the parent,
+    so a config ignore matching in one root is used (not 'unused' in the others) and an
+    inline ignore suppresses only its own root's finding."""
+    repo = tmp_path / "repo"
+    shutil.copytree(MONOREPO, repo)
+    ecr = repo / "tools" / "ecr" / "main.tf"
+    ecr.write_text("# tfecs:ignore:ecr-tag-mutable promotion rewrites release tags\n" + ecr.read_text())
+    (repo / ".tfecs.hcl").write_text(
+        'ignore {\n  rule    = "ecs-capabilities-not-dropped"\n  address = "module.api.*"\n  reason  = "tracked in SEC-1"\n}\n'
+    )
+    monkeypatch.chdir(repo)
+    code, out, err = run_cli("scan", ".", "--recursive", "--format", "json")
+    doc = json.loads(out)
+    assert len(doc["inputs"]) == 3 and doc["errors"] == []
+    sup = sorted((f["rule"], f["address"], f["suppressed"]["source"], os.path.basename(f["input"])) for f in doc["findings"] if f["suppressed"])
+    assert sup == [
+        ("ecr-tag-mutable", "aws_ecr_repository.tools", "inline", "ecr"),
+        ("ecs-capabilities-not-dropped", "module.api.aws_ecs_task_definition.this", "config", "prod"),
+        ("ecs-capabilities-not-dropped", "module.api.aws_ecs_task_definition.this", "config", "staging"),
+    ]
+    assert not any(f["blocking"] for f in doc["findings"] if f["suppressed"])
+    assert [w["kind"] for w in doc["warnings"] if w["kind"].startswith("ignore")] == []

@@ -30,10 +30,12 @@ def load_rules(
     select: tuple[str, ...] = (),
     skip: tuple[str, ...] = (),
     profiles: tuple[str, ...] | None = (),
+    config=None,
 ):
     """The built-in rules, plus custom rule folders, filtered by id or id prefix and by
     profile (rules of a profile run only when it is asked for or they are named by
-    `--rule`; `profiles=None` keeps every rule, for listing)."""
+    `--rule`; `profiles=None` keeps every rule, for listing). `config`
+    (tfecs.config.Config): rule options, severities and `enabled = false`."""
     from tfecs_rules import ALL_RULES
 
     from .rule import validate_rules
@@ -43,6 +45,8 @@ def load_rules(
     for d in rule_dirs:
         classes.extend(load_rule_dir(d))
     validate_rules(classes)
+    if config is not None:
+        config.resolve_rules(classes)
     known = {c.meta.id for c in classes} | {a for c in classes for a in c.meta.aliases}
     for wanted in select + skip:
         if not any(k == wanted or k.startswith(wanted) for k in known):
@@ -61,7 +65,12 @@ def load_rules(
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--profile") from None
         chosen = in_profiles(chosen, profiles, selected=chosen if select else ())
-    return [c() for c in chosen]
+    if config is None:
+        return [c() for c in chosen]
+    # A rule the file disables still runs when --rule names it exactly: flags beat the file.
+    off = config.disabled()
+    chosen = [c for c in chosen if c.meta.id not in off or any(i in select for i in (c.meta.id, *c.meta.aliases))]
+    return [c(**config.rule_kwargs(c.meta.id)) for c in chosen]
 
 
 def main() -> None:
@@ -150,7 +159,11 @@ def _docs_base_url(url: str | None) -> None:
 @click.option("--docs-base-url", metavar="URL", help=DOCS_BASE_URL_HELP)
 @click.option("-r", "--recursive", is_flag=True, help="Scan every root module (and Dockerfile) under each directory, in parallel (automatic when a directory has no .tf file).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache of parsed .tf files (TFECS_NO_CACHE=1 does the same).")
-def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, profiles, dockerfiles, color, docs_base_url, recursive, no_cache) -> None:
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="The policy file (default: .tfecs.hcl in the current directory, else in the scan root).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Findings recorded by `tfecs baseline`: reported as suppressed, never blocking.")
+@click.option("--no-ignores", is_flag=True, help="Turn off every inline and config ignore (audits).")
+@click.option("--strict-ignores", is_flag=True, help="Unused or malformed ignores are errors (exit 2).")
+def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, profiles, dockerfiles, color, docs_base_url, recursive, no_cache, config_path, baseline_path, no_ignores, strict_ignores) -> None:
     """Scan Terraform plans (`terraform show -json` output, or - for stdin), HCL
     directories and Dockerfiles (named Dockerfile, *.Dockerfile or Dockerfile.*).
 
@@ -172,9 +185,18 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
             from .inputs.hcl import parsecache
 
             parsecache.disable_disk()
+        from . import config as config_mod
+
         with stage("load rules"):
-            rules = load_rules(rule_dirs, select, skip, profiles)
-        report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files, recursive, dockerfiles)
+            cfg = config_mod.resolve(config_path, paths, source)
+            profiles = profiles or tuple(cfg.profiles or ())
+            rules = load_rules(rule_dirs, select, skip, profiles, config=cfg)
+        fail_on, unknown, gate_mode = (
+            _file_default(name, value, getattr(cfg, key))
+            for name, value, key in (("fail_on", fail_on, "fail_on"), ("unknown", unknown, "unknown"), ("gate_mode", gate_mode, "gate"))
+        )
+        suppressor = config_mod.build_suppressor(cfg, rules, baseline=baseline_path, no_ignores=no_ignores, strict=strict_ignores)
+        report = _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files, recursive, dockerfiles, suppressor=suppressor)
         from .paths import relocate
 
         relocate(report, source)  # files relative to the repository root, in every format
@@ -204,7 +226,15 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
         _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
 
-def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files, recursive=False, dockerfiles=()):
+def _file_default(name: str, value, from_file):
+    """A flag given on the command line beats the config file, which beats the default."""
+    from click.core import ParameterSource
+
+    given = click.get_current_context().get_parameter_source(name) not in (ParameterSource.DEFAULT, None)
+    return value if given or from_file is None else from_file
+
+
+def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var_files, recursive=False, dockerfiles=(), suppressor=None):
     from .gate import GateOptions
     from .rule import Severity
     from .scan import SourceOptions, scan as run_scan
@@ -221,11 +251,50 @@ def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var
 
     roots = expand(paths, recursive)
     if recursive or roots != list(paths):
-        report = scan_parallel(roots, rules, options, src)  # a monorepo: each root module is an input
+        # A monorepo: each root module is an input, scanned in its own process.
+        report = scan_parallel(roots, rules, options, src, suppressor=suppressor)
         if dockerfiles:
             report = merge([report, run_scan([], rules, options, src, dockerfiles=tuple(dockerfiles))], options, rules)
         return report
-    return run_scan(paths, rules, options, src, dockerfiles=tuple(dockerfiles))
+    return run_scan(paths, rules, options, src, dockerfiles=tuple(dockerfiles), suppressor=suppressor)
+
+
+@cli.command("baseline", short_help="Record today's findings so that only new ones block.")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", default=".tfecs-baseline.json", show_default=True, type=click.Path(dir_okay=False, writable=True), help="Where to write the baseline.")
+@click.option("--source", type=click.Path(exists=True, file_okay=False), help="The Terraform source directory of the plan.")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="A Terraform variable for HCL evaluation (repeatable).")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="A .tfvars file for HCL evaluation (repeatable).")
+@click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="A folder of custom rule modules (repeatable).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="The policy file (rule options and enabled rules apply).")
+def baseline_cmd(paths, output, source, variables, var_files, rule_dirs, config_path) -> None:
+    """Record today's findings so that only new ones block (`tfecs scan --baseline FILE`).
+
+    The file is sorted, has no timestamp and holds only rule ids, addresses, attribute
+    paths and container names: no value from the plan.
+    """
+    import json
+
+    from . import baseline as baseline_mod, config as config_mod
+    from .errors import TfecsError
+
+    try:
+        cfg = config_mod.resolve(config_path, paths, source)
+        rules = load_rules(rule_dirs, profiles=tuple(cfg.profiles or ()), config=cfg)
+        report = _scan(paths, rules, "json", "none", "warn", "changes", source, variables, var_files)
+        for err in report.errors:
+            click.echo(f"tfecs: error: {report.redact(err.line())}", err=True)
+        if report.errors:
+            sys.exit(EXIT_ERROR)
+        text = baseline_mod.dumps(report.findings, report.redact)
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        entries = len(json.loads(text)["findings"])
+        click.echo(f"tfecs: wrote {entries} entr{'y' if entries == 1 else 'ies'} to {output}", err=True)
+    except TfecsError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
 
 RULES_DIR = click.option(
@@ -301,6 +370,12 @@ def explain(rule_id: str, rule_dirs: tuple[str, ...]) -> None:
                 click.echo(f"profile: {m.profile} (runs with --profile {m.profile})")
             click.echo(f"docs: {m.docs_url}\n")
             click.echo(r.docs())
+            from .config import SUPPRESS_HELP, options_help
+
+            opts = options_help(type(r))
+            if opts:
+                click.echo(f"\n{opts}")
+            click.echo(f"\n{SUPPRESS_HELP}")
             return
     _fail(f"unknown rule {rule_id!r} (see `tfecs rules`)")
 

@@ -103,14 +103,18 @@ def _scan_one(path: str) -> Report:
         return report
 
 
-def scan_parallel(paths: Sequence[str], rules, options, src, jobs: int | None = None) -> Report:
+def scan_parallel(paths: Sequence[str], rules, options, src, jobs: int | None = None, suppressor=None) -> Report:
     """`scan()` of each path in its own process, merged into one report (inputs in the
-    order given). Sequential where processes cannot be forked, or for one path."""
+    order given). Sequential where processes cannot be forked, or for one path.
+
+    Ignores are applied here, in this process, to the workers' findings: the suppressor
+    counts which ignores matched, and an ignore of one root must not be called unused
+    by the worker of another."""
     global _JOB
     from .scan import scan
 
     if len(paths) < 2:
-        return scan(paths, rules, options, src)
+        return scan(paths, rules, options, src, suppressor=suppressor)
     _JOB = (rules, options, src)
     try:
         jobs = max(1, min(len(paths), jobs or os.cpu_count() or 1))
@@ -124,7 +128,26 @@ def scan_parallel(paths: Sequence[str], rules, options, src, jobs: int | None = 
                 reports = pool.map(_scan_one, paths, chunksize=1)
     finally:
         _JOB = None
-    return merge(reports, options, rules)
+    if suppressor is not None:
+        for r in reports:
+            _suppress(r, suppressor, src)
+    out = merge(reports, options, rules)
+    if suppressor is not None:
+        suppressor.finish(out)
+    return out
+
+
+def _suppress(report: Report, suppressor, src) -> None:
+    """What `gate.decide(suppress=)` does in a single scan: a suppressed finding never blocks.
+    Finding.file is still relative to the input's directory here."""
+    for info in report.inputs:
+        root = info.path if info.kind == "hcl" else src.source
+        hook = suppressor.for_root(root)
+        for f in report.findings:
+            if f.input == info.path or len(report.inputs) == 1:
+                f.suppressed = f.suppressed or hook(f)
+                if f.suppressed:
+                    f.blocking = False
 
 
 def merge(reports: Sequence[Report], options, rules) -> Report:

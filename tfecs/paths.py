@@ -44,5 +44,12 @@ def relocate(report: "Report", source: str | None) -> None:
     bases = {i.path: (i.path if i.kind == "hcl" else source) for i in report.inputs}
     for f in report.findings:
         base = bases.get(f.input)
-        if f.file and base:
+        if not base:
+            continue
+        if f.file:
             f.file = repo_relative(f.file, base)
+        where = (f.suppressed or {}).get("where")
+        if f.suppressed and f.suppressed.get("source") == "inline" and isinstance(where, str):
+            file, sep, line = where.rpartition(":")
+            if sep and line.isdigit():
+                f.suppressed = {**f.suppressed, "where": f"{repo_relative(file, base)}:{line}"}

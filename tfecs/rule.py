@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, ClassVar, Iterator
+from types import MappingProxyType
+from typing import TYPE_CHECKING, ClassVar, Iterator, Mapping
 
 from .model.base import Path, format_path
 from .model.ecs import ContainerDefinition, TaskDefinition
@@ -148,11 +149,73 @@ class Finding:
         return (self.meta.id, self.address, tuple(path))
 
 
+@dataclass(frozen=True, slots=True)
+class RuleOption:
+    """A setting a rule accepts from `.tfecs.hcl` (`rule "<id>" { <name> = … }`)."""
+
+    name: str
+    kind: str  # "str" | "int" | "bool" | "list[str]" | "list[int]"
+    default: object  # what applies when unset (shown in `tfecs explain`)
+    help: str
+    choices: tuple = ()  # allowed values of a "str" option (or of each list item)
+    minimum: int | None = None  # for "int" and "list[int]"
+    maximum: int | None = None
+
+    def check(self, value: object) -> object:
+        """The value if it has this option's type, else ValueError saying what was expected."""
+        if self.kind.startswith("list["):
+            if not isinstance(value, (list, tuple)):
+                raise ValueError(f"{self.name} must be a list of {self.kind[5:-1]}")
+            return tuple(self._scalar(v, self.kind[5:-1]) for v in value)
+        return self._scalar(value, self.kind)
+
+    def _scalar(self, value: object, kind: str) -> object:
+        ok = {
+            "str": isinstance(value, str),
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "bool": isinstance(value, bool),
+        }[kind]
+        if not ok:
+            raise ValueError(f"{self.name} must be {'a list of ' + kind if self.kind.startswith('list') else 'a ' + kind}, not {value!r}")
+        if self.choices and value not in self.choices:
+            raise ValueError(f"{self.name}: {value!r} is not one of {', '.join(map(str, self.choices))}")
+        if kind == "int" and ((self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum)):  # type: ignore[operator]
+            raise ValueError(f"{self.name}: {value} is outside {self.minimum}..{self.maximum}")
+        return value
+
+
 class Rule:
     """A rule: metadata in `meta`, docs in the class docstring (fixed headings), and a
-    stateless `check(inventory)` that yields findings made with `fail()`/`unknown()`."""
+    stateless `check(inventory)` that yields findings made with `fail()`/`unknown()`.
+
+    `OPTIONS` declares the settings a repository may give it; an instance is built with
+    the validated values (`Rule(options={...}, severity=...)`) and never changes them."""
 
     meta: ClassVar[RuleMeta]
+    OPTIONS: ClassVar[tuple[RuleOption, ...]] = ()
+    options: Mapping[str, object] = MappingProxyType({})
+    severity_override: Severity | None = None
+
+    def __init__(self, options: Mapping[str, object] | None = None, severity: Severity | None = None):
+        if options:
+            self.options = MappingProxyType(self.validate_options(options))
+        self.severity_override = severity
+
+    @classmethod
+    def validate_options(cls, raw: Mapping[str, object]) -> dict[str, object]:
+        """The options checked against `OPTIONS`; ValueError names the first bad one."""
+        declared = {o.name: o for o in cls.OPTIONS}
+        out: dict[str, object] = {}
+        for name, value in raw.items():
+            if name not in declared:
+                known = ", ".join(sorted(declared)) or "none"
+                raise ValueError(f"rule {cls.meta.id} has no option {name!r} (options: {known})")
+            out[name] = declared[name].check(value)
+        return out
+
+    def option(self, name: str, fallback: object = None) -> object:
+        """A configured option, else `fallback` (the rule's own default)."""
+        return self.options.get(name, fallback)
 
     def check(self, inv: "Inventory") -> Iterator[Finding]:
         raise NotImplementedError
@@ -166,6 +229,8 @@ class Rule:
     def _finding(self, status: Status, resource: "Resource", path: Path, message: str, fix: str | None, **kw) -> Finding:
         attr = path[0] if path and isinstance(path[0], str) else None
         loc = resource.tf.location
+        if self.severity_override is not None:
+            kw["severity"] = self.severity_override
         return Finding(
             meta=self.meta,
             status=status,

@@ -117,9 +117,11 @@ def scan(
     options: gate.GateOptions | None = None,
     src: SourceOptions | None = None,
     dockerfiles: Sequence[str] = (),
+    suppressor=None,
 ) -> Report:
     """`dockerfiles`: paths scanned as Dockerfiles whatever their names (among `paths`,
-    a Dockerfile is recognised by its name)."""
+    a Dockerfile is recognised by its name). `suppressor`: a tfecs.suppress.Suppressor
+    (inline, config and baseline ignores)."""
     options = options or gate.GateOptions()
     src = src or SourceOptions()
     report = Report(options=options, rules_run=len(rules), rules=list(rules))
@@ -165,9 +167,14 @@ def scan(
         elif has_prior:
             prior = []
         with stage("gate"):
-            findings, fixed = gate.decide(found, prior, options)
+            # Finding.file is relative to the directory the .tf files were read from.
+            root = path if info.kind == "hcl" else src.source
+            hook = suppressor.for_root(root) if suppressor is not None else None
+            findings, fixed = gate.decide(found, prior, options, suppress=hook)
         report.findings.extend(findings)
         report.fixed.extend(fixed)
+    if suppressor is not None:
+        suppressor.finish(report)
     with stage("secrets"):
         keep = {f.address for f in report.findings} | {x.address for x in report.fixed}
         keep |= {f.meta.id for f in report.findings} | {f.resource_type for f in report.findings}
