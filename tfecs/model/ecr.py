@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from pydantic import model_validator
 
-from ..inputs.raw import split_address
+from ..inputs.raw import parse_address, split_address
 from .base import Model, Resource, block
 from .iam import Document, decoded_documents
 
@@ -63,9 +63,12 @@ def _lax_bool(value: object) -> bool | None:
 
 def _resource_type(address: str) -> str:
     """`module.k.aws_kms_key.this` -> `aws_kms_key`; `data.aws_kms_alias.x` -> `data.aws_kms_alias`."""
-    last = split_address(address)[-1]
-    parts = last.split(".")
-    return ".".join(parts[:2]) if parts[0] == "data" else parts[0]
+    parsed = parse_address(address)
+    if parsed is None:  # a configuration address or a malformed one: its first segment
+        last = split_address(address)[-1]
+        parts = last.split(".")
+        return ".".join(parts[:2]) if parts[0] == "data" else parts[0]
+    return f"data.{parsed.type}" if parsed.mode == "data" else parsed.type
 
 
 class RepositoryPolicy(Resource):
