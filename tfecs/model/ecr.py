@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import Any, ClassVar
 
 from pydantic import model_validator
 
 from ..inputs.raw import parse_address, split_address
+from .glob import glob_match
 from .base import Model, Resource, block
 from .iam import Document, decoded_documents
 
@@ -100,12 +99,7 @@ class RepositoryFilter(Model):
             return False
         if "*" not in f:
             return f in repository
-        return _wildcard(f).fullmatch(repository) is not None
-
-
-@lru_cache(maxsize=256)
-def _wildcard(pattern: str) -> re.Pattern[str]:
-    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.S)
+        return glob_match(f, repository, question=False)
 
 
 class ScanningRule(Model):

@@ -124,7 +124,8 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("npm token", re.compile(r"(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}")),
     ("SendGrid API key", re.compile(r"(?<![A-Za-z0-9])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}")),
     ("JWT", re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")),
-    ("connection string with a password", re.compile(r"jdbc:oracle:[a-z]+:[^/@:\s]+/[^@\s]+@", re.IGNORECASE)),
+    # Bounded runs: with `+` each of many `jdbc:oracle:` starts would scan to the end of a long value.
+    ("connection string with a password", re.compile(r"jdbc:oracle:[a-z]{1,32}:[^/@:\s]{1,256}/[^@\s]{1,1024}@", re.IGNORECASE)),
     ("registry credentials", re.compile(r'"auths?"\s*:\s*\{?\s*(?:"[^"]*"\s*:\s*\{\s*)?"?auth"?\s*:\s*"[A-Za-z0-9+/=]{8,}"')),
 )
 # HTTP credentials: `Basic <base64 of user:password>` or a `Bearer` token.
