@@ -19,7 +19,9 @@ EXIT_ERROR = 2
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"tfecs: error: {message}", err=True)
+    from .textsafe import escape_control
+
+    click.echo(f"tfecs: error: {escape_control(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -129,8 +131,10 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
                 fh.write(text)
         elif text:
             click.echo(text, nl=False, color=use_color)
+        from .textsafe import escape_control
+
         for err in report.errors:
-            click.echo(f"tfecs: error: {report.redact(err.line())}", err=True)
+            click.echo(f"tfecs: error: {escape_control(report.redact(err.line()))}", err=True)
         emit()
         sys.exit(report.exit_code)
     except TfecsError as exc:
