@@ -12,7 +12,7 @@ from . import engine, gate
 from .errors import InputError, TfecsError
 from .inputs.raw import RawResource
 from .model.inventory import Inventory
-from .redact import Redactor, sensitive_values
+from .redact import Redactor, common_word, mask_scoped_parts, sensitive_spans
 from .report import ErrorInfo, InputInfo, Report
 from .rule import Rule
 from .timing import stage
@@ -101,6 +101,8 @@ def scan(
     src = src or SourceOptions()
     report = Report(options=options, rules_run=len(rules))
     secrets: set[str] = set()
+    parts: set[str] = set()  # strings inside sensitive documents: masked where they stand alone
+    scoped: dict[str, set[str]] = {}  # address -> its common-word parts, masked in its findings only
     for path in paths:
         where = "<stdin>" if path == "-" else path
         try:
@@ -115,7 +117,16 @@ def scan(
                 r.input = where
         report.inputs.append(info)
         with stage("secrets"):
-            secrets |= sensitive_values(raws) | secret_vars
+            secrets |= secret_vars
+            for raw in raws:
+                if raw.after_sensitive in (False, None, {}) and raw.before_sensitive in (False, None, {}):
+                    continue
+                whole, inner = sensitive_spans((raw,))
+                secrets |= whole
+                parts |= {p for p in inner if not common_word(p)}
+                words = {p for p in inner if common_word(p)}
+                if words:
+                    scoped.setdefault(raw.address, set()).update(words)
         with stage("model after"):
             after = Inventory.build(raws)
         report.errors.extend(ErrorInfo("resource", e.message, e.address) for e in after.errors)
@@ -137,5 +148,8 @@ def scan(
     with stage("secrets"):
         keep = {f.address for f in report.findings} | {x.address for x in report.fixed}
         keep |= {f.meta.id for f in report.findings} | {f.resource_type for f in report.findings}
-        report.redact = Redactor(secrets, keep)
+        # The rules' own words (a title saying "runs as root") are no part of a value.
+        keep |= {t for f in report.findings for t in (f.meta.title, f.meta.remediation, f.meta.docs_url)}
+        mask_scoped_parts(report.findings, scoped, keep)
+        report.redact = Redactor(secrets, keep, parts - secrets)
     return report

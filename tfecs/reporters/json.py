@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import orjson
 
+from ..redact import JSON_RAW_CONTROLS
 from ..report import Report
 from ..rule import Finding
 
@@ -63,16 +62,12 @@ def report_dict(report: Report) -> dict:
     }
 
 
-# What JSON itself leaves raw but a terminal or a CI log obeys: DEL, C1 controls,
-# zero-width and bidi characters, line separators, the BOM. Outside strings JSON text is
-# ASCII, so each can only be inside a string, where `\uXXXX` means the same character.
-_RAW_CONTROLS = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
-
-
 def dumps(doc: dict) -> str:
     text = orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
-    if _RAW_CONTROLS.search(text):
-        text = _RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    # Outside strings JSON text is ASCII: each of these is inside a string, where
+    # `\uXXXX` means the same character.
+    if JSON_RAW_CONTROLS.search(text):
+        text = JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return text
 
 
