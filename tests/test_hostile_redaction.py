@@ -134,3 +134,23 @@ def test_a_quoted_common_word_of_a_sensitive_document_is_masked_in_its_own_findi
     mask_scoped_parts([f, other], {"a.b": {"root"}}, keep=())
     assert f.message == f"user is '{MASK}' in the root dir"
     assert other.message == "user is 'root'"
+
+
+def test_debug_notes_go_through_redaction_and_escaping(tmp_path):
+    """TFECS_DEBUG notes (HCL: why a value is unknown) name input values: they are held
+    until the scan's secrets are known, then printed redacted and escaped."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "main.tf").write_text(
+        f'variable "tok" {{\n  default = "{TOKEN}\\u001b[2J"\n}}\n'
+        'resource "aws_ecs_task_definition" "t" {\n  family = "f"\n'
+        '  container_definitions = jsonencode([{ name = "a", image = lookup({}, var.tok), privileged = true }])\n}\n'
+    )
+    proc = subprocess.run([sys.executable, "-m", "tfecs", "scan", "."], capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "TFECS_DEBUG": "1", "NO_COLOR": "1"}, timeout=120)
+    assert proc.returncode in (1, 2)
+    assert TOKEN not in proc.stdout + proc.stderr
+    assert "\x1b" not in proc.stderr
+    assert "tfecs: debug: " in proc.stderr or "tfecs: error: " in proc.stderr

@@ -114,6 +114,9 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
     from .errors import TfecsError
     from .timing import emit, stage
 
+    from .debugnotes import DebugNotes
+
+    notes = DebugNotes()
     try:
         with stage("load rules"):
             rules = load_rules(rule_dirs, select, skip)
@@ -133,11 +136,17 @@ def scan(paths, fmt, output, fail_on, unknown, gate_mode, source, variables, var
             click.echo(text, nl=False, color=use_color)
         from .textsafe import escape_control
 
+        for line in notes.lines(report.redact):
+            click.echo(line, err=True)
         for err in report.errors:
             click.echo(f"tfecs: error: {escape_control(report.redact(err.line()))}", err=True)
         emit()
         sys.exit(report.exit_code)
     except TfecsError as exc:
+        from .redact import Redactor
+
+        for line in notes.lines(Redactor(())):
+            click.echo(line, err=True)
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
