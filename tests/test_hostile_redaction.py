@@ -154,3 +154,16 @@ def test_debug_notes_go_through_redaction_and_escaping(tmp_path):
     assert TOKEN not in proc.stdout + proc.stderr
     assert "\x1b" not in proc.stderr
     assert "tfecs: debug: " in proc.stderr or "tfecs: error: " in proc.stderr
+
+
+def test_sensitive_variables_of_any_type_in_any_shape_of_plan():
+    """Found by the property suite: a `configuration` that is a list crashed the scan;
+    and a sensitive variable holding a list, map or number was not masked at all."""
+    from tfecs.scan import sensitive_variables
+
+    doc = {"configuration": {"root_module": {"variables": {"v": {"sensitive": True}, "n": {"sensitive": True}, "c": {}}}},
+           "variables": {"v": {"value": ["hunter2-a", {"k": "hunter2-b"}]}, "n": {"value": 123456}, "c": {"value": "clear-value"}}}
+    assert sensitive_variables(doc) == {"hunter2-a", "hunter2-b", "123456"}
+    for bad in ({"configuration": []}, {"configuration": {"root_module": []}}, {"configuration": {"root_module": {"variables": []}}},
+                {"configuration": {"root_module": {"variables": {"v": {"sensitive": True}}}}, "variables": []}):
+        assert sensitive_variables(bad) == set()

@@ -50,6 +50,14 @@ def sensitive_spans(raws: Iterable[RawResource]) -> tuple[set[str], set[str]]:
     return whole, parts - whole
 
 
+def sensitive_tree_values(value: Any) -> set[str]:
+    """Every value inside a value that is sensitive as a whole (a sensitive variable)."""
+    out: set[str] = set()
+    parts: set[str] = set()
+    _collect(value, True, True, out, parts)
+    return out | parts
+
+
 def _collect(value: Any, tree: Tree, marked: bool, out: set[str], parts: set[str], key: str | None = None) -> None:
     marked = marked or tree is True
     if not marked:

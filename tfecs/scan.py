@@ -66,15 +66,22 @@ def _read_hcl(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResourc
 def sensitive_variables(doc: dict) -> set[str]:
     """The plan's values of root variables declared `sensitive = true`: plan JSON prints
     them in clear, and HCL evaluation of --source may carry them into attributes."""
-    declared = ((doc.get("configuration") or {}).get("root_module") or {}).get("variables") or {}
-    values = doc.get("variables") or {}
+    from .redact import sensitive_tree_values
+
+    declared = _member(_member(_member(doc, "configuration"), "root_module"), "variables")
+    values = _member(doc, "variables")
     out: set[str] = set()
-    for name, decl in declared.items() if isinstance(declared, dict) else ():
+    for name, decl in declared.items():
         if isinstance(decl, dict) and decl.get("sensitive") and isinstance(values.get(name), dict):
-            value = values[name].get("value")
-            if isinstance(value, str):
-                out.add(value)
+            # Any type: a sensitive list, map or number is as secret as a string.
+            out |= sensitive_tree_values(values[name].get("value"))
     return out
+
+
+def _member(doc: object, key: str) -> dict:
+    """doc[key] when both are objects, else {} (a hostile plan may put anything there)."""
+    value = doc.get(key) if isinstance(doc, dict) else None
+    return value if isinstance(value, dict) else {}
 
 
 def _read_bytes(path: str) -> bytes:
