@@ -233,3 +233,33 @@ def test_the_last_of_repeated_members_wins(first_big, last_big, last_privileged,
     doc = space + b'{"format_version":"1.2","resource_changes":' + first + b',"resource_changes":' + last + b"}"
     (td,) = [r for r in read_plan(_encoded(doc, encoding), "p").resources if r.type == "aws_ecs_task_definition"]
     assert json.loads(td.after["container_definitions"])[0]["privileged"] is last_privileged
+
+
+@pytest.mark.parametrize("part", ["expressions", "outputs", "resources"])
+def test_a_malformed_configuration_block_links_nothing_and_crashes_nothing(part, tmp_path, run_cli):
+    """Found by the property suite: module_calls expressions or module outputs given as a
+    list crashed the scan while resolving references (an internal error)."""
+    plan = build_plan([
+        {"address": "module.m.aws_ecs_task_definition.t", "values": {"family": "f", "container_definitions": PRIVILEGED},
+         "references": {"task_role_arn": ["var.role"]}},
+        {"address": "aws_ecs_service.s", "values": {"name": "s"}, "references": {"task_definition": ["module.m.arn"]}},
+    ])
+    call = plan["configuration"]["root_module"]["module_calls"]["m"]
+    if part == "expressions":
+        call["expressions"] = [1]
+    elif part == "outputs":
+        call["module"]["outputs"] = [1]
+    else:
+        call["module"]["resources"] = 7
+    code, out, err = _scan(run_cli, tmp_path, plan)
+    assert code == 1, err
+    assert [f["address"] for f in json.loads(out)["findings"]] == ["module.m.aws_ecs_task_definition.t"]
+
+
+def test_resources_of_the_wrong_type_in_planned_values_are_an_input_error(tmp_path, run_cli):
+    plan = _plan()
+    del plan["resource_changes"]
+    plan["planned_values"]["root_module"]["resources"] = 7
+    code, _, err = _scan(run_cli, tmp_path, plan)
+    assert code == 2
+    _one_error(err, "planned_values.root_module.resources: expected an array, found a number")

@@ -255,7 +255,7 @@ def _from_values(
     while stack:
         module, mwhat = stack.pop()
         _expect(module, dict, where, mwhat)
-        for j, res in enumerate(module.get("resources") or ()):
+        for j, res in enumerate(_expect(module.get("resources") or [], list, where, f"{mwhat}.resources")):
             rwhat = f"{mwhat}.resources[{j}]"
             _expect(res, dict, where, rwhat)
             mode = res.get("mode", "managed")
@@ -316,7 +316,8 @@ class ConfigReferences:
 
     def _index(self, module: dict, path: str) -> None:
         self._modules[path] = module
-        for res in module.get("resources") or ():
+        resources = module.get("resources")
+        for res in resources if isinstance(resources, list) else ():
             if not isinstance(res, dict) or not isinstance(res.get("address"), str):
                 continue
             exprs = res.get("expressions")
@@ -382,7 +383,7 @@ class ConfigReferences:
             found = self._found.get(("var", module, parts[1]))
             if found is None:
                 found = self._found[("var", module, parts[1])] = []
-                _collect_refs((call.get("expressions") or {}).get(parts[1]), found)
+                _collect_refs(_object(call.get("expressions")).get(parts[1]), found)
             parent = module.rsplit(".module.", 1)[0] if ".module." in module else ""
             parent_instance = self._parents.get(instance)
             if parent_instance is None:
@@ -396,7 +397,7 @@ class ConfigReferences:
             found = self._found.get(("output", child, parts[2]))
             if found is None:
                 mod = self._modules.get(child)
-                output = (mod.get("outputs") or {}).get(parts[2]) if mod else None
+                output = _object(mod.get("outputs")).get(parts[2]) if mod else None
                 if not isinstance(output, dict):
                     return
                 found = self._found[("output", child, parts[2])] = []
@@ -408,6 +409,12 @@ class ConfigReferences:
                 out.append(f"{prefix}data.{parts[1]}.{parts[2]}")
         elif head not in ("local", "each", "count", "path", "terraform", "self"):
             out.append(f"{prefix}{head}.{parts[1]}")
+
+
+def _object(value: Any) -> dict:
+    """The value when it is an object, else {}: the configuration block only links
+    resources, so a malformed part of it links nothing rather than failing the scan."""
+    return value if isinstance(value, dict) else {}
 
 
 def _parent_instance(instance: str) -> str:
