@@ -20,7 +20,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from planfixture import build_plan
@@ -241,22 +241,27 @@ def test_mutated_real_plans_end_in_a_report_or_one_line_errors(tmp_path_factory,
 
 # HCL: generated names and values written into a tiny .tf. The HCL front end is another
 # helper's; failures that are genuinely about HCL evaluation are xfailed with a reason.
-HCL_NAMES = st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,10}", fullmatch=True)
-HCL_VALUES = st.text(st.one_of(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), st.sampled_from("\"'\\${}%\u200b\u202e")), max_size=16)
+HCL_NAMES = st.one_of(st.sampled_from(["data", "module", "this", "data-1", "_"]), st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,10}", fullmatch=True))
+HCL_VALUES = st.text(st.one_of(st.characters(codec="utf-8", exclude_categories=("Cs",)), st.sampled_from(NASTY_CHARS + "${}%")), max_size=16)
 
 
 def _hcl_string(value: str) -> str:
-    """An HCL quoted string whose value is `value`: escapes, and `${`/`%{` doubled."""
+    """An HCL quoted string whose value is `value`: escapes (`\\uXXXX` for control
+    characters), and `${`/`%{` doubled."""
     body = value.replace("\\", "\\\\").replace('"', '\\"').replace("${", "$${").replace("%{", "%%{")
+    body = "".join(f"\\u{ord(c):04x}" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c for c in body)
     return '"' + body + '"'
 
 
 @QUICK
-@given(HCL_NAMES, HCL_NAMES, HCL_VALUES, HCL_VALUES)
-def test_hcl_privileged_container_blocks_with_any_names(tmp_path_factory, module_name, resource_name, container_name, env_name):
+@given(HCL_NAMES, HCL_NAMES, HCL_VALUES, HCL_VALUES, HCL_VALUES)
+def test_hcl_privileged_container_blocks_with_any_names(tmp_path_factory, module_name, resource_name, container_name, env_name, key):
+    assume(resource_name != "each")
     folder = tmp_path_factory.mktemp("h")
     (folder / "main.tf").write_text(
         f'module "{module_name}" {{\n  source = "./mod"\n}}\n'
+        f'resource "aws_ecs_task_definition" "each" {{\n  for_each = toset([{_hcl_string(key)}, "a.data.b"])\n  family = "f"\n'
+        f'  container_definitions = jsonencode([{{ name = "e", image = "a:1", privileged = true }}])\n}}\n'
         f'resource "aws_ecs_task_definition" "{resource_name}" {{\n  family = "f"\n'
         f'  container_definitions = jsonencode([{{ name = {_hcl_string(container_name)}, image = "a:1", privileged = true,\n'
         f'    environment = [{{ name = {_hcl_string(env_name)}, value = "v" }}] }}])\n}}\n',
@@ -271,7 +276,9 @@ def test_hcl_privileged_container_blocks_with_any_names(tmp_path_factory, module
     assert_complete(report)
     assert report.exit_code == 1, [e.line() for e in report.errors]
     blocked = {f.address for f in report.findings if f.rule == "ecs-privileged-container" and f.blocking}
-    assert blocked == {f"aws_ecs_task_definition.{resource_name}", f"module.{module_name}.aws_ecs_task_definition.inner"}
+    each = {a for a in blocked if a.startswith("aws_ecs_task_definition.each[")}
+    assert len(each) == len({key, "a.data.b"}), blocked
+    assert blocked - each == {f"aws_ecs_task_definition.{resource_name}", f"module.{module_name}.aws_ecs_task_definition.inner"}
 
 
 # The long run: the same properties, thousands of examples each, in a fresh process.
