@@ -132,7 +132,7 @@ def test_a_quoted_common_word_of_a_sensitive_document_is_masked_in_its_own_findi
     f = Finding(meta=meta, status=Status.FAIL, address="a.b", resource_type="a", message="user is 'root' in the root dir", container="root")
     other = Finding(meta=meta, status=Status.FAIL, address="a.c", resource_type="a", message="user is 'root'")
     mask_scoped_parts([f, other], {"a.b": {"root"}}, keep=())
-    assert f.message == f"user is '{MASK}' in the root dir"
+    assert f.message == f"user is '{MASK}' in the root dir" and f.container == MASK
     assert other.message == "user is 'root'"
 
 

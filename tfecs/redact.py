@@ -119,8 +119,8 @@ def mask_scoped_parts(findings: Iterable[Any], parts_by_address: dict[str, set[s
         if redact is None:
             redact = redactors[f.address] = Redactor((), keep | {f.address}, quoted=parts)
         f.message = redact(f.message)
-        if f.container:
-            f.container = redact(f.container)
+        if f.container and f.container.lower() in {p.lower() for p in parts}:
+            f.container = MASK  # the field is the bare value
         if f.remediation:
             f.remediation = redact(f.remediation)
 
