@@ -176,8 +176,10 @@ def is_data_address(address: str) -> bool:
     at any module depth. `module.data.aws_x.y`, `aws_x.data` and `aws_x.y["k.data.z"]` do not."""
     if "data." not in address:
         return False
-    steps = split_address(address)
-    return steps[-1].startswith("data.")
+    parsed = parse_address(address)
+    if parsed is not None:
+        return parsed.mode == "data"
+    return split_address(address)[-1].startswith("data.")  # malformed: the tolerant split
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,8 @@ from typing import Any, ClassVar
 from pydantic import model_validator
 
 from ..inputs.raw import parse_address, split_address
-from .glob import glob_match
 from .base import Model, Resource, block
+from .glob import glob_match
 from .iam import Document, decoded_documents
 
 # Scan frequencies of a registry scanning rule that scan without a manual request.
@@ -63,7 +63,7 @@ def _lax_bool(value: object) -> bool | None:
 def _resource_type(address: str) -> str:
     """`module.k.aws_kms_key.this` -> `aws_kms_key`; `data.aws_kms_alias.x` -> `data.aws_kms_alias`."""
     parsed = parse_address(address)
-    if parsed is None:  # a configuration address or a malformed one: its first segment
+    if parsed is None:  # not an address by the grammar: read its last step as it stands
         last = split_address(address)[-1]
         parts = last.split(".")
         return ".".join(parts[:2]) if parts[0] == "data" else parts[0]
