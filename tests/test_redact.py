@@ -11,18 +11,18 @@ import orjson
 from planfixture import write_plan
 
 from tfecs.inputs.raw import RawResource
-from tfecs.redact import MASK, Redactor, redact_strings, sensitive_values
+from tfecs.redact import MASK, Redactor, redact_strings, renderings, sensitive_values
 from tfecs.reporters import FORMATS, render
 from tfecs.scan import scan
 from tfecs_rules import ALL_RULES
 
 
 def _alternation(secrets: set[str], text: str) -> str:
-    """The reference semantics: one alternation, longest secret first."""
-    forms = {f for s in secrets if len(s) >= 4 for f in (s, orjson.dumps(s).decode()[1:-1])}
+    """The reference semantics: one alternation of every rendering, longest first, any case."""
+    forms = {f.lower() for s in secrets if len(s) >= 4 for f in renderings(s)}
     if not forms:
         return text
-    return re.sub("|".join(map(re.escape, sorted(forms, key=len, reverse=True))), MASK, text)
+    return re.sub("|".join(map(re.escape, sorted(forms, key=len, reverse=True))), MASK, text, flags=re.I)
 
 
 def test_longest_secret_wins_where_several_start():

@@ -21,7 +21,9 @@ EXIT_ERROR = 2
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"tfecs: error: {message}", err=True)
+    from .textsafe import escape_control
+
+    click.echo(f"tfecs: error: {escape_control(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -176,6 +178,9 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
     _docs_base_url(docs_base_url)
     if not paths and not dockerfiles:
         raise click.UsageError("give at least one plan, directory or Dockerfile to scan")
+    from .debugnotes import DebugNotes
+
+    notes = DebugNotes()
     try:
         specs = parse_report_specs(reports)
     except ValueError as exc:
@@ -216,11 +221,19 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
         if specs and report.inputs:
             with stage("render"):
                 write_reports(report, specs)
+        from .textsafe import escape_control
+
+        for line in notes.lines(report.redact):
+            click.echo(line, err=True)
         for err in report.errors:
-            click.echo(f"tfecs: error: {report.redact(err.line())}", err=True)
+            click.echo(f"tfecs: error: {escape_control(report.redact(err.line()))}", err=True)
         emit()
         sys.exit(exit_code(report, fmt))
     except TfecsError as exc:
+        from .redact import Redactor
+
+        for line in notes.lines(Redactor(())):
+            click.echo(line, err=True)
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from .inputs.raw import is_data_address
 from .rule import Finding, Severity, Status
 
 UNKNOWN_POLICIES = ("warn", "fail", "ignore")
@@ -29,7 +30,8 @@ class Fixed:
 
 
 def is_data_source(address: str) -> bool:
-    return address.startswith("data.") or ".data." in address
+    # By the address grammar: a module named `data` or a key holding `.data.` is no data source.
+    return is_data_address(address)
 
 
 def decide(

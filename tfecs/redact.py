@@ -3,31 +3,62 @@ output is scrubbed of them as a last line of defence (rules already never print 
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Callable, Iterable
 
 import orjson
 
 from .inputs.raw import RawResource, Tree
+from .model.secretscan import mask_secrets
+from .textsafe import escape_control
 
 MASK = "(redacted)"
+# What JSON itself leaves raw but a terminal or a CI log obeys: DEL, C1 controls,
+# zero-width and bidi characters, line separators, the BOM (the JSON report escapes them).
+JSON_RAW_CONTROLS = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 _MIN_LEN = 4  # shorter values ("80", "tcp") would mangle ordinary text
 # Words a sensitive container definition is full of ("essential": "true") that are no
 # secret and would mangle every message and address that says them.
 _NOT_SECRETS = frozenset({"true", "false", "null", "none", "True", "False", "None", "TRUE", "FALSE", "NULL"})
 
 
+# Maps whose keys are data, not schema: a sensitive value's keys there are secrets too
+# (Docker labels, log driver options, tags, environment maps).
+_FREE_FORM_MAPS = frozenset({"dockerLabels", "options", "secretOptions", "tags", "tags_all", "labels", "docker_labels", "variables"})
+
+
 def sensitive_values(raws: Iterable[RawResource]) -> set[str]:
-    found: set[str] = set()
+    """Every sensitive value and part of one (sensitive_spans, both kinds together)."""
+    whole, parts = sensitive_spans(raws)
+    return whole | parts
+
+
+def sensitive_spans(raws: Iterable[RawResource]) -> tuple[set[str], set[str]]:
+    """(whole values, parts): the values the plan marks sensitive, and the strings inside
+    a sensitive JSON document (a container definition's `user`, an environment value)
+    or keys of its free-form maps. A whole value is masked wherever it occurs; a part
+    only where it stands alone, so that `root` from `"user": "root"` does not mask
+    `rootless` or `aws_iam_role.root_x`."""
+    whole: set[str] = set()
+    parts: set[str] = set()
     for raw in raws:
         if raw.after_sensitive not in (False, None, {}):
-            _collect(raw.after, raw.after_sensitive, False, found)
+            _collect(raw.after, raw.after_sensitive, False, whole, parts)
         if raw.before_sensitive not in (False, None, {}):
-            _collect(raw.before, raw.before_sensitive, False, found)
-    return found
+            _collect(raw.before, raw.before_sensitive, False, whole, parts)
+    return whole, parts - whole
 
 
-def _collect(value: Any, tree: Tree, marked: bool, out: set[str]) -> None:
+def sensitive_tree_values(value: Any) -> set[str]:
+    """Every value inside a value that is sensitive as a whole (a sensitive variable)."""
+    out: set[str] = set()
+    parts: set[str] = set()
+    _collect(value, True, True, out, parts)
+    return out | parts
+
+
+def _collect(value: Any, tree: Tree, marked: bool, out: set[str], parts: set[str], key: str | None = None) -> None:
     marked = marked or tree is True
     if not marked:
         # Only the marked parts of the tree can hold a secret: follow the tree, not the
@@ -35,29 +66,91 @@ def _collect(value: Any, tree: Tree, marked: bool, out: set[str]) -> None:
         if isinstance(tree, dict) and isinstance(value, dict):
             for k, sub in tree.items():
                 if sub and k in value:  # False and empty trees mark nothing
-                    _collect(value[k], sub, False, out)
+                    _collect(value[k], sub, False, out, parts, k)
         elif isinstance(tree, list) and isinstance(value, list):
             for v, sub in zip(value, tree):
                 if sub:
-                    _collect(v, sub, False, out)
+                    _collect(v, sub, False, out, parts, key)
         return
     if isinstance(value, dict):
-        for v in value.values():
-            _collect(v, True, True, out)
+        for k, v in value.items():
+            if key in _FREE_FORM_MAPS and isinstance(k, str) and len(k) >= _MIN_LEN:
+                parts.add(k)
+            _collect(v, True, True, out, parts, k)
     elif isinstance(value, list):
         for v in value:
-            _collect(v, True, True, out)
+            _collect(v, True, True, out, parts, key)
     elif isinstance(value, str):
         if value[:1] in "[{":
             # A sensitive JSON string (container_definitions): its parts are secrets too.
             try:
-                _collect(orjson.loads(value), True, True, out)
+                decoded = orjson.loads(value)
             except orjson.JSONDecodeError:
                 pass
+            else:
+                inner: set[str] = set()
+                _collect(decoded, True, True, inner, parts, key)
+                parts.update(inner)
         if len(value) >= _MIN_LEN:
             out.add(value)
     elif isinstance(value, (int, float)) and not isinstance(value, bool) and len(str(value)) >= _MIN_LEN:
         out.add(str(value))
+
+
+def common_word(part: str) -> bool:
+    """A part of a sensitive document that is an ordinary word (`root`, `plain`,
+    `awslogs`): masked only where a finding of the resource that holds it quotes it as
+    a value, not wherever the word occurs (`writable root filesystem`, `plain-text`).
+    Anything else (digits, punctuation, a long word) is masked everywhere."""
+    return part.isascii() and part.isalpha() and len(part) < 12
+
+
+def mask_scoped_parts(findings: Iterable[Any], parts_by_address: dict[str, set[str]], keep: Iterable[str]) -> None:
+    """Mask, in each finding's own message, container and fix, the common-word parts of
+    its resource's sensitive values where they are quoted as values (the value's spans,
+    not every later occurrence of the word in prose, other findings, titles or docs)."""
+    redactors: dict[str, Redactor] = {}
+    keep = set(keep)
+    for f in findings:
+        parts = parts_by_address.get(f.address)
+        if not parts:
+            continue
+        redact = redactors.get(f.address)
+        if redact is None:
+            redact = redactors[f.address] = Redactor((), keep | {f.address}, quoted=parts)
+        f.message = redact(f.message)
+        if f.container and f.container.lower() in {p.lower() for p in parts}:
+            f.container = MASK  # the field is the bare value
+        if f.remediation:
+            f.remediation = redact(f.remediation)
+
+
+def renderings(secret: str) -> set[str]:
+    """The ways a value may be printed: as written, JSON-escaped, Python-escaped (repr,
+    with either quote escaped or not), with control characters escaped (textsafe), and
+    a capability's name without `CAP_` (the rules print capabilities normalised). Case
+    is handled by matching case-insensitively."""
+    json_inner = orjson.dumps(secret).decode()[1:-1]
+    json_ascii = json.dumps(secret)[1:-1]  # every non-ASCII character as \\uXXXX
+    # The JSON report's own escaping: orjson's, and DEL, C1, bidi, zero-width as \\uXXXX.
+    json_report = JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", json_inner)
+    # Python's repr: with a `"` appended it quotes with `'` and escapes a `'` inside.
+    py_sq = repr(secret + '"')[1:-2]
+    py_raw = py_sq.replace("\\'", "'")  # quoted with `"` (or an escaper that leaves quotes)
+    forms = {
+        secret,
+        json_inner,
+        json_ascii,
+        json_report,
+        py_sq,
+        py_raw,
+        py_raw.replace('"', '\\"'),  # Go's %q and other C-style escapers
+        escape_control(secret),
+        escape_control(json_inner),
+    }
+    if secret[:4].upper() == "CAP_" and len(secret) >= _MIN_LEN + 4:
+        forms.add(secret[4:])
+    return {f for f in forms if len(f) >= _MIN_LEN}
 
 
 # Secrets longer than this are looked for by their first _PREFIX characters and join the
@@ -67,43 +160,81 @@ _PREFIX = 24
 
 
 class Redactor:
-    """Replaces every secret in a text by MASK: at each position the longest secret that
-    starts there, scanning left to right (as an alternation sorted longest first would).
+    """Replaces every secret in a text by MASK, in every rendering of it (renderings()),
+    whatever its case: at each position the longest secret that starts there, scanning
+    left to right (as an alternation sorted longest first would). Whole sensitive values
+    are masked wherever they occur; `parts` (strings inside a sensitive document) only
+    where they stand alone, not inside a longer word.
 
     The secrets form a trie-shaped pattern, so matching costs about the same per
     character whether there are ten secrets or ten thousand."""
 
-    def __init__(self, secrets: Iterable[str], keep: Iterable[str] = ()):
+    def __init__(self, secrets: Iterable[str], keep: Iterable[str] = (), parts: Iterable[str] = (), quoted: Iterable[str] = ()):
         """`keep`: identifiers printed as they are (resource addresses, rule ids). A
         sensitive value such as "shared" must not turn `aws_iam_role.bad_shared` into
         `bad_(redacted)`; Terraform forbids sensitive values in count and for_each, so
-        an address never holds one."""
-        # Each value as written, and as a JSON string would escape it.
-        forms = {
-            f for s in secrets if len(s) >= _MIN_LEN and s not in _NOT_SECRETS for f in (s, orjson.dumps(s).decode()[1:-1])
-        }
-        self._short = frozenset(f for f in forms if len(f) <= _PREFIX)
-        self._long: dict[str, list[str]] = {}
-        for f in forms:
-            if len(f) > _PREFIX:
-                self._long.setdefault(f[:_PREFIX], []).append(f)
-        self._prefixes = re.compile(f"(?=({_trie(self._long)}))") if self._long else None
-        self._patterns: dict[frozenset[str], re.Pattern[str] | None] = {}
+        an address never holds one. `quoted`: words masked only where quoted as a value
+        (`'root'`, `"plain"`, `` `x` ``), never in the prose around them."""
+        self._matchers = [
+            m
+            for m in (
+                _Matcher(_forms(secrets), ("", "")),
+                _Matcher(_forms(parts), _WORD_BOUNDS),
+                _Matcher(_forms(quoted), _QUOTE_BOUNDS),
+            )
+            if m.active
+        ]
         at_risk = [k for k in set(keep) if k and self._mask(k) != k]
         self._keep = re.compile(f"({_trie(at_risk)})") if at_risk else None
 
     def __call__(self, text: str) -> str:
         if self._keep is None:
-            return self._mask(text)
-        parts = self._keep.split(text)  # kept identifiers at the odd indexes
-        return "".join(p if i % 2 else self._mask(p) for i, p in enumerate(parts))
+            text = self._mask(text)
+        else:
+            parts = self._keep.split(text)  # kept identifiers at the odd indexes
+            text = "".join(p if i % 2 else self._mask(p) for i, p in enumerate(parts))
+        # Secrets by their format, marked sensitive or not (a token in an image reference).
+        return mask_secrets(text, MASK)
 
     def _mask(self, text: str) -> str:
+        for m in self._matchers:
+            text = m.mask(text)
+        return text
+
+
+def _forms(secrets: Iterable[str]) -> set[str]:
+    """Every rendering of every secret worth masking, case-folded (matched with re.I)."""
+    return {f.lower() for s in secrets if len(s) >= _MIN_LEN and s not in _NOT_SECRETS for f in renderings(s)} - {
+        w.lower() for w in _NOT_SECRETS
+    }
+
+
+# A part matches only where no letter, digit or `_` touches it; a quoted word only
+# between quotes.
+_WORD_BOUNDS = (r"(?<![^\W])", r"(?![^\W])")
+_QUOTE_BOUNDS = (r"(?<=['\"`])", r"(?=['\"`])")
+
+
+class _Matcher:
+    def __init__(self, forms: set[str], bounds: tuple[str, str]):
+        self.active = bool(forms)
+        self._before, self._after = bounds
+        self._short = frozenset(f for f in forms if len(f) <= _PREFIX)
+        self._long: dict[str, list[str]] = {}
+        for f in forms:
+            if len(f) > _PREFIX:
+                self._long.setdefault(f[:_PREFIX], []).append(f)
+        self._prefixes = re.compile(f"(?=({_trie(self._long)}))", re.I) if self._long else None
+        self._patterns: dict[frozenset[str], re.Pattern[str] | None] = {}
+
+    def mask(self, text: str) -> str:
         present = self._present_long(text)
         pattern = self._patterns.get(present, _MISSING)
         if pattern is _MISSING:
             words = self._short | present
-            pattern = self._patterns[present] = re.compile(_trie(words)) if words else None
+            pattern = self._patterns[present] = (
+                re.compile(f"{self._before}(?:{_trie(words)}){self._after}", re.I) if words else None
+            )
         if pattern is None:
             return text
         return pattern.sub(MASK, text)
@@ -115,8 +246,8 @@ class Redactor:
         found = {
             f
             for m in self._prefixes.finditer(text)
-            for f in self._long[m.group(1)]
-            if text.startswith(f, m.start())
+            for f in self._long[m.group(1).lower()]
+            if text[m.start() : m.start() + len(f)].lower() == f
         }
         return frozenset(found)
 

@@ -12,7 +12,7 @@ from . import engine, gate
 from .errors import InputError, TfecsError
 from .inputs.raw import RawResource
 from .model.inventory import Inventory
-from .redact import Redactor, sensitive_values
+from .redact import Redactor, common_word, mask_scoped_parts, sensitive_spans
 from .report import ErrorInfo, InputInfo, Report, WarningInfo
 from .rule import Rule
 from .timing import stage
@@ -86,15 +86,22 @@ def source_warnings(raws: list[RawResource], source: str) -> list[WarningInfo]:
 def sensitive_variables(doc: dict) -> set[str]:
     """The plan's values of root variables declared `sensitive = true`: plan JSON prints
     them in clear, and HCL evaluation of --source may carry them into attributes."""
-    declared = ((doc.get("configuration") or {}).get("root_module") or {}).get("variables") or {}
-    values = doc.get("variables") or {}
+    from .redact import sensitive_tree_values
+
+    declared = _member(_member(_member(doc, "configuration"), "root_module"), "variables")
+    values = _member(doc, "variables")
     out: set[str] = set()
-    for name, decl in declared.items() if isinstance(declared, dict) else ():
+    for name, decl in declared.items():
         if isinstance(decl, dict) and decl.get("sensitive") and isinstance(values.get(name), dict):
-            value = values[name].get("value")
-            if isinstance(value, str):
-                out.add(value)
+            # Any type: a sensitive list, map or number is as secret as a string.
+            out |= sensitive_tree_values(values[name].get("value"))
     return out
+
+
+def _member(doc: object, key: str) -> dict:
+    """doc[key] when both are objects, else {} (a hostile plan may put anything there)."""
+    value = doc.get(key) if isinstance(doc, dict) else None
+    return value if isinstance(value, dict) else {}
 
 
 def _read_bytes(path: str) -> bytes:
@@ -126,6 +133,8 @@ def scan(
     src = src or SourceOptions()
     report = Report(options=options, rules_run=len(rules), rules=list(rules))
     secrets: set[str] = set()
+    parts: set[str] = set()  # strings inside sensitive documents: masked where they stand alone
+    scoped: dict[str, set[str]] = {}  # address -> its common-word parts, masked in its findings only
     from .inputs.dockerfile import is_dockerfile_name
 
     for path in [*paths, *dockerfiles]:
@@ -149,7 +158,16 @@ def scan(
         if src.source and info.kind != "hcl":
             report.warnings.extend(source_warnings(raws, src.source))
         with stage("secrets"):
-            secrets |= sensitive_values(raws) | secret_vars
+            secrets |= secret_vars
+            for raw in raws:
+                if raw.after_sensitive in (False, None, {}) and raw.before_sensitive in (False, None, {}):
+                    continue
+                whole, inner = sensitive_spans((raw,))
+                secrets |= whole
+                parts |= {p for p in inner if not common_word(p)}
+                words = {p for p in inner if common_word(p)}
+                if words:
+                    scoped.setdefault(raw.address, set()).update(words)
         with stage("model after"):
             after = Inventory.build(raws)
         report.errors.extend(ErrorInfo("resource", e.message, e.address) for e in after.errors)
@@ -178,5 +196,8 @@ def scan(
     with stage("secrets"):
         keep = {f.address for f in report.findings} | {x.address for x in report.fixed}
         keep |= {f.meta.id for f in report.findings} | {f.resource_type for f in report.findings}
-        report.redact = Redactor(secrets, keep)
+        # The rules' own words (a title saying "runs as root") are no part of a value.
+        keep |= {t for f in report.findings for t in (f.meta.title, f.meta.remediation, f.meta.docs_url)}
+        mask_scoped_parts(report.findings, scoped, keep)
+        report.redact = Redactor(secrets, keep, parts - secrets)
     return report

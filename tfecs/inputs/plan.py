@@ -16,7 +16,7 @@ import orjson
 
 from ..errors import InputError
 from . import planjson
-from .raw import RawResource, config_address, module_instance_of, split_address, split_segments
+from .raw import RawResource, ResourceAddress, config_address, module_instance_of, parse_address, split_address, split_segments
 
 SUPPORTED_MAJOR = {0, 1}
 
@@ -125,6 +125,9 @@ def read_plan(data: bytes | list[bytes], where: str) -> Plan:
         raise InputError(f"unreadable format_version {version!r}", where=where) from None
     if major not in SUPPORTED_MAJOR:
         raise InputError(f"unsupported plan format_version {version} (this tfecs reads 0.x and 1.x)", where=where)
+    if doc.get("errored") not in (None, False):
+        # Terraform stopped planning at an error: what the plan holds is not what would apply.
+        raise InputError("the plan is errored: Terraform could not finish planning (fix the errors and plan again)", where=where)
     plan = Plan(doc, where)
     refs = ConfigReferences(doc.get("configuration"), where)
     resources: list[RawResource] = []
@@ -137,6 +140,17 @@ def read_plan(data: bytes | list[bytes], where: str) -> Plan:
     elif "values" in doc:
         plan.kind = "state"
         resources.extend(_from_values(doc["values"], where, "values", actions=("no-op",), origin="state"))
+    deferred = doc.get("deferred_changes")
+    if deferred is not None:
+        # Changes Terraform will make in a later plan of the same configuration
+        # (`complete: false`): what they will create is judged now, as planned so far.
+        _expect(deferred, list, where, "deferred_changes")
+        inner = []
+        for i, item in enumerate(deferred):
+            _expect(item, dict, where, f"deferred_changes[{i}]")
+            inner.append(_expect(item.get("resource_change"), dict, where, f"deferred_changes[{i}].resource_change"))
+        resources.extend(_from_changes(inner, where, "deferred_changes[{}].resource_change"))
+    _no_duplicates(resources, where)
     # Data sources read during plan are in prior_state only; deferred reads are in
     # resource_changes with action "read" and take precedence.
     seen = {r.address for r in resources}
@@ -153,9 +167,25 @@ def read_plan(data: bytes | list[bytes], where: str) -> Plan:
     return plan
 
 
-def _from_changes(changes: list, where: str) -> Iterator[RawResource]:
+def _no_duplicates(resources: list[RawResource], where: str) -> None:
+    """Terraform writes one change per resource instance (deposed objects aside): a
+    second change for an address (a no-op twin beside a create) is an input error,
+    never a choice of which one to believe."""
+    seen: set[str] = set()
+    for r in resources:
+        if r.address in seen:
+            raise InputError(f"{r.address}: more than one change for this address", where=where)
+        seen.add(r.address)
+
+
+def _from_changes(changes: list, where: str, what_format: str = "resource_changes[{}]") -> Iterator[RawResource]:
     for i, rc in enumerate(changes):
-        what = f"resource_changes[{i}]"
+        what = what_format.format(i)
+        if isinstance(rc, dict) and rc.get("deposed") is not None and isinstance(rc.get("change"), dict) and rc["change"].get("after") is None:
+            # A deposed object (create_before_destroy) being destroyed: the current
+            # object of the same address has its own change. (One with an `after` is
+            # read, and then is a duplicate of that address.)
+            continue
         _expect(rc, dict, where, what)
         address = _expect(rc.get("address"), str, where, f"{what}.address")
         rtype = _expect(rc.get("type"), str, where, f"{address}: type")
@@ -169,12 +199,17 @@ def _from_changes(changes: list, where: str) -> Iterator[RawResource]:
             _expect(after, dict, where, f"{address}: change.after")
         if before is not None:
             _expect(before, dict, where, f"{address}: change.before")
+        parsed = _address(address, rc, rtype, where)
+        if after is None and any(a in ("create", "update") for a in actions):
+            # Terraform writes `after` for every create and update: without it the new
+            # object cannot be judged, and reading it as deleted would pass it.
+            raise InputError(f"{address}: change.actions {actions} without change.after", where=where)
         yield RawResource(
             address=address,
-            mode=rc.get("mode") or ("data" if address.split(".")[-3:-2] == ["data"] else "managed"),
+            mode=parsed.mode,
             type=rtype,
-            name=str(rc.get("name", "")),
-            module_address=rc.get("module_address") or module_instance_of(address),
+            name=parsed.name,
+            module_address=parsed.module,
             actions=tuple(actions),
             after=after,
             after_unknown=change.get("after_unknown") or False,
@@ -182,6 +217,28 @@ def _from_changes(changes: list, where: str) -> Iterator[RawResource]:
             before=before,
             before_sensitive=change.get("before_sensitive") or False,
         )
+
+
+def _address(address: str, item: dict, rtype: str, where: str) -> ResourceAddress:
+    """The address taken apart by Terraform's grammar, which alone says whether it is a
+    data source and in which module: the `mode`, `type`, `name` and `module_address`
+    written beside it must agree (a task definition labelled `mode: "data"` is not
+    skipped as a data source, it is an input error)."""
+    parsed = parse_address(address)
+    if parsed is None:
+        raise InputError(f"{address!r}: not a Terraform resource address", where=where)
+    mode = item.get("mode")
+    if mode is not None and mode != parsed.mode:
+        raise InputError(f"{address}: mode {mode!r} does not match the address ({parsed.mode})", where=where)
+    if rtype != parsed.type:
+        raise InputError(f"{address}: type {rtype!r} does not match the address", where=where)
+    name = item.get("name")
+    if name is not None and name != parsed.name:
+        raise InputError(f"{address}: name {name!r} does not match the address", where=where)
+    module = item.get("module_address")
+    if module is not None and module != parsed.module:
+        raise InputError(f"{address}: module_address {module!r} does not match the address", where=where)
+    return parsed
 
 
 def _from_values(
@@ -198,7 +255,7 @@ def _from_values(
     while stack:
         module, mwhat = stack.pop()
         _expect(module, dict, where, mwhat)
-        for j, res in enumerate(module.get("resources") or ()):
+        for j, res in enumerate(_expect(module.get("resources") or [], list, where, f"{mwhat}.resources")):
             rwhat = f"{mwhat}.resources[{j}]"
             _expect(res, dict, where, rwhat)
             mode = res.get("mode", "managed")
@@ -208,12 +265,16 @@ def _from_values(
             vals = res.get("values")
             if vals is not None:
                 _expect(vals, dict, where, f"{address}: values")
+            rtype = _expect(res.get("type"), str, where, f"{address}: type")
+            parsed = _address(address, res, rtype, where)
+            if only_data and parsed.mode != "data":
+                continue
             yield RawResource(
                 address=address,
-                mode=mode,
-                type=_expect(res.get("type"), str, where, f"{address}: type"),
-                name=str(res.get("name", "")),
-                module_address=module_instance_of(address),
+                mode=parsed.mode,
+                type=rtype,
+                name=parsed.name,
+                module_address=parsed.module,
                 actions=actions,
                 after=vals if vals is not None else {},
                 after_sensitive=res.get("sensitive_values") or False,
@@ -255,7 +316,8 @@ class ConfigReferences:
 
     def _index(self, module: dict, path: str) -> None:
         self._modules[path] = module
-        for res in module.get("resources") or ():
+        resources = module.get("resources")
+        for res in resources if isinstance(resources, list) else ():
             if not isinstance(res, dict) or not isinstance(res.get("address"), str):
                 continue
             exprs = res.get("expressions")
@@ -321,7 +383,7 @@ class ConfigReferences:
             found = self._found.get(("var", module, parts[1]))
             if found is None:
                 found = self._found[("var", module, parts[1])] = []
-                _collect_refs((call.get("expressions") or {}).get(parts[1]), found)
+                _collect_refs(_object(call.get("expressions")).get(parts[1]), found)
             parent = module.rsplit(".module.", 1)[0] if ".module." in module else ""
             parent_instance = self._parents.get(instance)
             if parent_instance is None:
@@ -335,7 +397,7 @@ class ConfigReferences:
             found = self._found.get(("output", child, parts[2]))
             if found is None:
                 mod = self._modules.get(child)
-                output = (mod.get("outputs") or {}).get(parts[2]) if mod else None
+                output = _object(mod.get("outputs")).get(parts[2]) if mod else None
                 if not isinstance(output, dict):
                     return
                 found = self._found[("output", child, parts[2])] = []
@@ -347,6 +409,12 @@ class ConfigReferences:
                 out.append(f"{prefix}data.{parts[1]}.{parts[2]}")
         elif head not in ("local", "each", "count", "path", "terraform", "self"):
             out.append(f"{prefix}{head}.{parts[1]}")
+
+
+def _object(value: Any) -> dict:
+    """The value when it is an object, else {}: the configuration block only links
+    resources, so a malformed part of it links nothing rather than failing the scan."""
+    return value if isinstance(value, dict) else {}
 
 
 def _parent_instance(instance: str) -> str:

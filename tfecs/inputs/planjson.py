@@ -81,9 +81,13 @@ def plan_members(data: bytes) -> dict | None:
             if parsed is None:
                 return None
             value, end = parsed
+            if key == "resource_changes":
+                changes = None  # a repeated member: the last one wins, whatever its size
         if key == "prior_state":
             value = data_sources_only(value)
-        # A repeated key keeps its first place and takes the last value, as in a dict.
+        # A repeated key keeps its first place and takes the last value, as in a dict
+        # and as orjson (the whole-text path) does: the last member wins, whatever the
+        # sizes, the encoding or the whitespace (docs/security.md).
         if key in _SKIPPED:
             doc.pop(key, None)
             skipped[key] = (start, end)

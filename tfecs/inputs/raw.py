@@ -157,7 +157,10 @@ def _leading_modules(address: str) -> str | None:
 
 
 def split_address(address: str) -> list[str]:
-    """Split an address into `module.x[..]` and `[data.]type.name[..]` steps, honouring quotes."""
+    """Split an address into `module.x[..]` and `[data.]type.name[..]` steps, honouring
+    quotes. The one place that says where a step starts: `module` and `data` are
+    keywords only where a step may start (`module.data.aws_x.y` is a resource in module
+    `data`; `aws_x.y["a.data.b"]` is a managed resource)."""
     segments = split_segments(address)
     steps: list[str] = []
     i = 0
@@ -166,3 +169,72 @@ def split_address(address: str) -> list[str]:
         steps.append(".".join(segments[i : i + width]))
         i += width
     return steps
+
+
+def is_data_address(address: str) -> bool:
+    """The address names a data source: its resource step (the last) starts with `data.`,
+    at any module depth. `module.data.aws_x.y`, `aws_x.data` and `aws_x.y["k.data.z"]` do not."""
+    if "data." not in address:
+        return False
+    parsed = parse_address(address)
+    if parsed is not None:
+        return parsed.mode == "data"
+    return split_address(address)[-1].startswith("data.")  # malformed: the tolerant split
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceAddress:
+    """A resource instance address taken apart by Terraform's grammar."""
+
+    module: str  # `module.a["x"].module.b`, "" for the root module
+    mode: str  # "managed" | "data"
+    type: str
+    name: str
+    key: str | None  # the instance key as written (`0`, `"a.b"`), None without one
+
+
+# HCL identifiers: letters (Unicode too), digits, `_`, `-` (Terraform wants a letter or
+# `_` first; a leading digit is let through, it changes no step's meaning).
+_NAME = re.compile(r"[\w-]+")
+_INDEX = re.compile(r'\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\]', re.S)
+
+
+def parse_address(address: str) -> ResourceAddress | None:
+    """`module.a["x"].data.aws_t.n[0]` by Terraform's grammar:
+    (`module.` NAME [key])* [`data.`] TYPE `.` NAME [key], a key being a number or a
+    quoted string with backslash escapes. None for anything else."""
+    pos, end = 0, len(address)
+    module_end = 0
+
+    def name_at(p: int) -> int:
+        m = _NAME.match(address, p)
+        return m.end() if m else -1
+
+    def key_at(p: int) -> int:
+        if p < end and address[p] == "[":
+            m = _INDEX.match(address, p)
+            return m.end() if m else -1
+        return p
+
+    while address.startswith("module.", pos):
+        stop = name_at(pos + 7)
+        if stop < 0:
+            return None
+        stop = key_at(stop)
+        if stop < 0 or stop >= end or address[stop] != ".":
+            return None
+        module_end, pos = stop, stop + 1
+    mode = "managed"
+    if address.startswith("data.", pos):
+        mode, pos = "data", pos + 5
+    type_end = name_at(pos)
+    if type_end < 0 or type_end >= end or address[type_end] != ".":
+        return None
+    name_end = name_at(type_end + 1)
+    if name_end < 0:
+        return None
+    stop = key_at(name_end)
+    if stop != end:
+        return None
+    key = address[name_end + 1 : stop - 1] if stop > name_end else None
+    return ResourceAddress(address[:module_end], mode, address[pos:type_end], address[type_end + 1 : name_end], key)

@@ -162,8 +162,12 @@ def decode_json_attr(value: Any, what: str) -> Any:
     """Decode a JSON-string attribute; a reader may already have given it decoded."""
     if isinstance(value, (list, dict)):
         return value
-    if not isinstance(value, str):
+    if value is None:
         return None
+    if not isinstance(value, str):
+        # A number or boolean is no document: read as "nothing there" it would pass.
+        kind = "a boolean" if isinstance(value, bool) else "a number" if isinstance(value, (int, float)) else type(value).__name__
+        raise JsonDecodeError(f"{what} is {kind}, not a JSON string")
     try:
         return orjson.loads(value)
     except orjson.JSONDecodeError as exc:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import Any, ClassVar
 
 from pydantic import model_validator
 
-from ..inputs.raw import split_address
+from ..inputs.raw import parse_address, split_address
 from .base import Model, Resource, block
+from .glob import glob_match
 from .iam import Document, decoded_documents
 
 # Scan frequencies of a registry scanning rule that scan without a manual request.
@@ -63,9 +62,12 @@ def _lax_bool(value: object) -> bool | None:
 
 def _resource_type(address: str) -> str:
     """`module.k.aws_kms_key.this` -> `aws_kms_key`; `data.aws_kms_alias.x` -> `data.aws_kms_alias`."""
-    last = split_address(address)[-1]
-    parts = last.split(".")
-    return ".".join(parts[:2]) if parts[0] == "data" else parts[0]
+    parsed = parse_address(address)
+    if parsed is None:  # not an address by the grammar: read its last step as it stands
+        last = split_address(address)[-1]
+        parts = last.split(".")
+        return ".".join(parts[:2]) if parts[0] == "data" else parts[0]
+    return f"data.{parsed.type}" if parsed.mode == "data" else parsed.type
 
 
 class RepositoryPolicy(Resource):
@@ -97,12 +99,7 @@ class RepositoryFilter(Model):
             return False
         if "*" not in f:
             return f in repository
-        return _wildcard(f).fullmatch(repository) is not None
-
-
-@lru_cache(maxsize=256)
-def _wildcard(pattern: str) -> re.Pattern[str]:
-    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.S)
+        return glob_match(f, repository, question=False)
 
 
 class ScanningRule(Model):

@@ -124,7 +124,8 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("npm token", re.compile(r"(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}")),
     ("SendGrid API key", re.compile(r"(?<![A-Za-z0-9])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}")),
     ("JWT", re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")),
-    ("connection string with a password", re.compile(r"jdbc:oracle:[a-z]+:[^/@:\s]+/[^@\s]+@", re.IGNORECASE)),
+    # Bounded runs: with `+` each of many `jdbc:oracle:` starts would scan to the end of a long value.
+    ("connection string with a password", re.compile(r"jdbc:oracle:[a-z]{1,32}:[^/@:\s]{1,256}/[^@\s]{1,1024}@", re.IGNORECASE)),
     ("registry credentials", re.compile(r'"auths?"\s*:\s*\{?\s*(?:"[^"]*"\s*:\s*\{\s*)?"?auth"?\s*:\s*"[A-Za-z0-9+/=]{8,}"')),
 )
 # HTTP credentials: `Basic <base64 of user:password>` or a `Bearer` token.
@@ -275,3 +276,50 @@ def classify(name: str | None, value: str | None, *, sensitive: bool = False) ->
         return None
     return _random(text)
 
+
+
+# Output masking: the spans of a text that are secrets by their format alone, so that a
+# token the plan does not mark sensitive (inside an image reference, a name, a message)
+# is never printed. Every pattern has bounded runs or one start per match: linear time.
+_SPAN_KINDS = frozenset(
+    {"AWS access key id", "GitHub token", "Slack token", "Slack webhook URL", "Stripe secret key", "Google API key",
+     "GitLab token", "npm token", "SendGrid API key", "JWT"}
+)
+_SPANS = tuple(pattern for kind, pattern in _FORMATS if kind in _SPAN_KINDS) + (
+    _BEARER,
+    # The password of `scheme://user:password@host` and of `user:password@registry.host/…`.
+    re.compile(r"(?<=://)[^/\s:@]{1,256}:([^/\s@]{1,512})@"),
+    re.compile(r"(?<![\w.:/@-])[\w.-]{1,256}:([^\s@/:]{1,512})@(?=[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}(?::\d{1,5})?/)"),
+)
+_KEY_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----")
+_KEY_END = re.compile(r"-----END [A-Z0-9 ]{0,60}-----")
+
+
+def mask_secrets(text: str, mask: str) -> str:
+    """`text` with every span that is a secret by its format (tokens, keys, passwords in
+    URLs and registry references, private key blocks) replaced by `mask`."""
+    spans: list[tuple[int, int]] = []
+    for pattern in _SPANS:
+        for m in pattern.finditer(text):
+            spans.append(m.span(1) if m.re.groups else m.span())
+    for m in _BASIC.finditer(text):
+        if _is_basic_credential(m.group(1)):
+            spans.append(m.span(1))
+    pos = 0
+    while (begin := _KEY_BEGIN.search(text, pos)) is not None:
+        end = _KEY_END.search(text, begin.end())
+        stop = end.end() if end else len(text)
+        spans.append((begin.start(), stop))
+        pos = stop
+    if not spans:
+        return text
+    out, last = [], 0
+    for start, stop in sorted(spans):
+        if stop <= last:
+            continue
+        start = max(start, last)
+        out.append(text[last:start])
+        out.append(mask)
+        last = stop
+    out.append(text[last:])
+    return "".join(out)

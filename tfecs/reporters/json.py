@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import orjson
 
+from ..redact import JSON_RAW_CONTROLS
 from ..report import Report
 from ..rule import Finding
 
@@ -62,7 +63,12 @@ def report_dict(report: Report) -> dict:
 
 
 def dumps(doc: dict) -> str:
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+    text = orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+    # Outside strings JSON text is ASCII: each of these is inside a string, where
+    # `\uXXXX` means the same character.
+    if JSON_RAW_CONTROLS.search(text):
+        text = JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text
 
 
 def render(report: Report, color: bool = False) -> str:
