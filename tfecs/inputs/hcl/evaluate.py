@@ -13,16 +13,19 @@ from __future__ import annotations
 import logging
 import math
 import os
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from ...errors import InputError
 from . import functions
+from .budget import MAX_STRING, Budget, BudgetExceeded
+from .confine import Confinement, NotRegular, Outside, read_regular
 from .nodes import BinOp, Call, Cond, ForExpr, GetAttr, Index, Lit, Name, Node, ObjectNode, Splat, Template, TFor, TIf, TupleNode, Unary
 from .syntax import HclSyntaxError, parse_template
 from .values import (
     UNKNOWN,
     EvalError,
     Lazy,
+    Rejected,
     Unknown,
     has_unknown,
     norm_number,
@@ -58,44 +61,63 @@ class Scope(Protocol):
 
 class Files:
     """File access for file()/templatefile(): paths resolve against the root module's
-    directory (Terraform's working directory) and must stay inside the allowed roots."""
+    directory (Terraform's working directory) and must obey the confinement rule
+    (`confine.py`): a path that breaks it is not read, its value is unknown and the scan
+    gets a `file-outside-root` warning."""
 
-    def __init__(self, root: str):
+    def __init__(self, root: str, conf: Confinement | None = None, warn: Callable[[str, str, str], None] | None = None):
         self.root = os.path.realpath(root)
-        self.allowed: list[str] = [self.root]
+        self.conf = conf or Confinement.for_scan(self.root)
+        self.warn = warn or (lambda kind, message, where: None)
+        self.budget = Budget()
         self._templates: dict[str, Node] = {}
 
-    def allow(self, directory: str) -> None:
-        real = os.path.realpath(directory)
-        if not any(_inside(real, a) for a in self.allowed):
-            self.allowed.append(real)
-
-    def resolve(self, func: str, path: str, ctx: "Ctx", line: int) -> str:
+    def resolve(self, func: str, path: str, ctx: "Ctx", line: int) -> str | None:
+        """The real path to read, or None (outside the root: warned)."""
         full = path if os.path.isabs(path) else os.path.join(self.root, path)
-        real = os.path.realpath(full)
-        if not any(_inside(real, a) for a in self.allowed):
-            raise InputError(
-                f"{func}({path!r}) reads a file outside the scanned directory; tfecs only reads files inside it",
-                where=f"{ctx.file}:{line}",
-            )
-        return real
-
-    def read(self, func: str, path: str, ctx: "Ctx", line: int) -> str:
-        real = self.resolve(func, path, ctx, line)
         try:
-            with open(real, encoding="utf-8") as fh:
-                return fh.read()
+            return self.conf.check(full)
+        except Outside as exc:
+            shown = path if len(path) <= 200 else path[:200] + "..."
+            self.warn(
+                "file-outside-root",
+                f"{func}({shown!r}) is not read: {exc.reason}; its value is treated as unknown",
+                f"{ctx.file}:{line}",
+            )
+            return None
+
+    def read_bytes(self, func: str, path: str, ctx: "Ctx", line: int) -> bytes | None:
+        real = self.resolve(func, path, ctx, line)
+        if real is None:
+            return None
+        try:
+            return read_regular(real)
         except FileNotFoundError:
             raise EvalError(f"{func}: no such file {path!r}") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise EvalError(f"{func}: cannot read {path!r} ({exc})") from None
+        except NotRegular as exc:
+            raise InputError(f"{func}({path!r}): the file {exc}; tfecs does not read it", where=f"{ctx.file}:{line}") from None
+        except OSError as exc:
+            raise EvalError(f"{func}: cannot read {path!r} ({exc.strerror})") from None
 
-    def template(self, path: str, ctx: "Ctx", line: int) -> tuple[Node, str]:
+    def read(self, func: str, path: str, ctx: "Ctx", line: int) -> str | None:
+        data = self.read_bytes(func, path, ctx, line)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise EvalError(f"{func}: {path!r} is not UTF-8 text (byte {exc.start})") from None
+
+    def template(self, path: str, ctx: "Ctx", line: int) -> tuple[Node, str] | None:
         real = self.resolve("templatefile", path, ctx, line)
+        if real is None:
+            return None
         node = self._templates.get(real)
-        rel = os.path.relpath(real, self.root)
+        rel = os.path.relpath(real, self.root).replace(os.sep, "/")
         if node is None:
             text = self.read("templatefile", path, ctx, line)
+            if text is None:
+                return None
             try:
                 node = parse_template(text, rel, 1)
             except HclSyntaxError as exc:
@@ -104,12 +126,8 @@ class Files:
         return node, rel
 
 
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
 class Ctx:
-    __slots__ = ("scope", "bindings", "out", "files", "file")
+    __slots__ = ("scope", "bindings", "out", "files", "file", "in_template")
 
     def __init__(self, scope: Scope | None, files: Files, file: str, bindings: dict | None = None, out: Collector | None = None):
         self.scope = scope
@@ -117,12 +135,17 @@ class Ctx:
         self.file = file
         self.bindings = bindings or {}
         self.out = out if out is not None else Collector()
+        self.in_template = False
 
     def bind(self, **names: Any) -> "Ctx":
-        return Ctx(self.scope, self.files, self.file, {**self.bindings, **names}, self.out)
+        ctx = Ctx(self.scope, self.files, self.file, {**self.bindings, **names}, self.out)
+        ctx.in_template = self.in_template
+        return ctx
 
     def with_collector(self, out: Collector) -> "Ctx":
-        return Ctx(self.scope, self.files, self.file, self.bindings, out)
+        ctx = Ctx(self.scope, self.files, self.file, self.bindings, out)
+        ctx.in_template = self.in_template
+        return ctx
 
 
 def note(where: str, message: str) -> None:
@@ -133,6 +156,10 @@ def note(where: str, message: str) -> None:
 
 
 def evaluate(node: Node, ctx: Ctx) -> Any:
+    budget = ctx.files.budget
+    budget.steps += 1
+    if not budget.steps & 4095:
+        budget.check_time(f"{ctx.file}:{node.line}")
     handler = _DISPATCH.get(type(node))
     if handler is None:
         raise EvalError(f"unsupported expression {type(node).__name__}")
@@ -143,13 +170,29 @@ def _lit(node: Lit, ctx: Ctx) -> Any:
     return node.value
 
 
+def _elements(ctx: Ctx, node: Node, n: int) -> None:
+    budget = ctx.files.budget
+    budget.elements += n
+    if budget.elements > budget.max_elements:
+        budget.add_elements(0, f"{ctx.file}:{node.line}")
+
+
+def _text(ctx: Ctx, node: Any, n: int) -> None:
+    budget = ctx.files.budget
+    if n > MAX_STRING or budget.string_bytes + n > budget.max_string_bytes:
+        budget.add_string(n, f"{ctx.file}:{getattr(node, 'line', 0)}")  # raises
+    budget.string_bytes += n
+
+
 def _tuple(node: TupleNode, ctx: Ctx) -> Any:
+    _elements(ctx, node, len(node.items))
     return [evaluate(item, ctx) for item in node.items]
 
 
 def _object(node: ObjectNode, ctx: Ctx) -> Any:
     out: dict[str, Any] = {}
     unknown_key = False
+    _elements(ctx, node, len(node.items))
     for key_node, value_node in node.items:
         key = evaluate(key_node, ctx)
         value = evaluate(value_node, ctx)
@@ -232,7 +275,7 @@ def _template(node: Template, ctx: Ctx) -> Any:
     if len(parts) == 1 and isinstance(parts[0], Node):
         return evaluate(parts[0], ctx)  # "${x}" is x itself, not converted to a string
     segments: list[Any] = []
-    _render(parts, ctx, segments)
+    _render(parts, ctx, segments, node)
     if any(isinstance(s, Unknown) for s in segments):
         merged: list[Any] = []
         for s in segments:
@@ -244,16 +287,18 @@ def _template(node: Template, ctx: Ctx) -> Any:
     return "".join(segments)
 
 
-def _render(parts: list, ctx: Ctx, out: list) -> None:
+def _render(parts: list, ctx: Ctx, out: list, node: Node) -> None:
+    _elements(ctx, node, len(parts))
     for part in parts:
         if isinstance(part, str):
+            _text(ctx, node, len(part))
             out.append(part)
         elif isinstance(part, TIf):
             cond = evaluate(part.cond, ctx)
             if isinstance(cond, (Unknown, Lazy)):
                 out.append(UNKNOWN)
             else:
-                _render(part.then if to_bool(cond) else part.otherwise, ctx, out)
+                _render(part.then if to_bool(cond) else part.otherwise, ctx, out, node)
         elif isinstance(part, TFor):
             coll = evaluate(part.coll, ctx)
             if isinstance(coll, (Unknown, Lazy)):
@@ -263,7 +308,7 @@ def _render(parts: list, ctx: Ctx, out: list) -> None:
                 names = {part.val_var: v}
                 if part.key_var:
                     names[part.key_var] = k
-                _render(part.body, ctx.bind(**names), out)
+                _render(part.body, ctx.bind(**names), out, node)
         else:
             value = evaluate(part, ctx)
             if isinstance(value, Unknown):
@@ -274,7 +319,9 @@ def _render(parts: list, ctx: Ctx, out: list) -> None:
             elif isinstance(value, Lazy) or has_unknown(value):
                 out.append(UNKNOWN)
             else:
-                out.append(to_string(value, "template value"))
+                text = to_string(value, "template value")
+                _text(ctx, part, len(text))
+                out.append(text)
 
 
 def _iterate(coll: Any) -> list[tuple[Any, Any]]:
@@ -294,7 +341,9 @@ def _for(node: ForExpr, ctx: Ctx) -> Any:
     if isinstance(coll, Unknown):
         return UNKNOWN
     items = []
-    for k, v in _iterate(coll):
+    pairs = _iterate(coll)
+    _elements(ctx, node, len(pairs))
+    for k, v in pairs:
         names = {node.val_var: v}
         if node.key_var:
             names[node.key_var] = k
@@ -443,7 +492,20 @@ def _call(node: Call, ctx: Ctx) -> Any:
     if name == "sensitive":
         ctx.out.sensitive = True
     if name in functions.FUNCTIONS:
-        return functions.call(name, args)
+        where = f"{ctx.file}:{node.line}"
+        if name == "lookup" and len(args) == 2 and isinstance(args[0], dict) and not has_unknown(args[1]):
+            key = to_string(args[1], "key")
+            if key not in args[0]:
+                raise Rejected("lookup(): the map has no key like that, and no default is given")
+        try:
+            result = functions.call(name, args)
+        except functions.TooBig as exc:
+            raise BudgetExceeded(f"{exc} (budget exceeded)", where=where) from None
+        if isinstance(result, str):
+            _text(ctx, node, len(result))
+        elif isinstance(result, (list, dict)):
+            _elements(ctx, node, len(result))
+        return result
     note(f"{ctx.file}:{node.line}", f"function {name}() is not evaluated; its value is treated as unknown")
     return UNKNOWN
 
@@ -473,8 +535,15 @@ def _file_function(node: Call, name: str, args: list, ctx: Ctx) -> Any:
         return UNKNOWN
     path = to_string(args[0], "path")
     if name == "fileexists":
-        return os.path.isfile(ctx.files.resolve(name, path, ctx, node.line))
+        real = ctx.files.resolve(name, path, ctx, node.line)
+        if real is None:
+            return UNKNOWN
+        if os.path.isdir(real):
+            return False
+        return os.path.exists(real)
     if name == "templatefile":
+        if ctx.in_template:
+            raise Rejected("templatefile() cannot be called from inside a template (Terraform rejects recursive templates)")
         if len(args) != 2:
             raise EvalError("templatefile takes a path and a map of variables")
         variables = args[1]
@@ -482,23 +551,25 @@ def _file_function(node: Call, name: str, args: list, ctx: Ctx) -> Any:
             return UNKNOWN
         if not isinstance(variables, dict):
             raise EvalError("templatefile: the variables must be a map")
-        template, rel = ctx.files.template(path, ctx, node.line)
+        found = ctx.files.template(path, ctx, node.line)
+        if found is None:
+            return UNKNOWN
+        template, rel = found
         inner = Ctx(None, ctx.files, rel, dict(variables), ctx.out)
+        inner.in_template = True
         return evaluate(template, inner)
     if name in ("filebase64", *_FILE_HASHES):
         import base64
         import hashlib
 
-        real = ctx.files.resolve(name, path, ctx, node.line)
-        try:
-            with open(real, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            raise EvalError(f"{name}: cannot read {path!r} ({exc})") from None
+        data = ctx.files.read_bytes(name, path, ctx, node.line)
+        if data is None:
+            return UNKNOWN
         if name == "filebase64":
             return base64.b64encode(data).decode()
         return hashlib.new(_FILE_HASHES[name], data).hexdigest()
-    return ctx.files.read(name, path, ctx, node.line)
+    text = ctx.files.read(name, path, ctx, node.line)
+    return UNKNOWN if text is None else text
 
 
 def materialize(value: Any, ctx: Ctx) -> Any:

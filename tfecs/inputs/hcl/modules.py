@@ -18,13 +18,15 @@ from typing import Any, Iterator
 
 from ...errors import InputError
 from ..raw import Location, RawResource, split_address
+from .budget import Budget
+from .confine import Confinement, NotRegular, Outside, read_regular
 from .config import ModuleCall, ModuleConfig, load_config, parse_file
 from .evaluate import Collector, Ctx, Files, evaluate, note
 from .functions import set_of
 from .nodes import Block, Body, GetAttr, Index, Name, Node
 from .syntax import HclSyntaxError, parse_expression
 from .types import convert, is_primitive_string
-from .values import UNKNOWN, EvalError, Lazy, Unknown, has_unknown, join, split, to_number
+from .values import UNKNOWN, EvalError, Lazy, Rejected, Unknown, has_unknown, join, split, to_number
 
 # JSON-string attributes given decoded, with an unknown tree, when only partly known:
 # the model reads unknown parts inside container definitions (ContainerDefinition.
@@ -36,13 +38,20 @@ POLICY_ATTRS = frozenset({"policy", "assume_role_policy"})
 JSON_ATTRS = frozenset({"container_definitions"}) | POLICY_ATTRS
 META_ATTRS = frozenset({"count", "for_each", "depends_on", "provider"})
 META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
-MAX_MODULE_DEPTH = 32
+MAX_MODULE_DEPTH = 32  # deeper nesting fails the scan (exit 2) naming the module call
 MAX_INSTANCES = 10_000  # a larger count is treated as unknown (one [*] instance)
 # What makes a value unknown instead of failing the scan: an expression Terraform would
 # reject or this evaluator does not follow (EvalError), and, as a safety net for
 # constructs nobody anticipated, Python's own errors while evaluating. Input errors
-# (syntax, files outside the root) are not caught: they fail the scan with file:line.
+# (syntax, budgets) are not caught: they fail the scan with file:line, and neither does
+# an expression Terraform itself rejects (`Rejected`, see `rejected()`).
 EVAL_FAILURES = (EvalError, RecursionError, TypeError, ValueError, AttributeError, KeyError, IndexError)
+
+
+def rejected(exc: BaseException, where: str) -> None:
+    """Re-raise an expression Terraform rejects as the scan's input error (exit 2)."""
+    if isinstance(exc, Rejected):
+        raise InputError(str(exc), where=where) from None
 
 
 class _Star:
@@ -152,7 +161,7 @@ class ModuleRef(Lazy):
         if child is None:
             return UNKNOWN
         if name not in child.config.outputs:
-            raise EvalError(f"module {self.call!r} has no output {name!r}")
+            raise Rejected(f"module {self.call!r} has no output {name!r}")
         value, refs, sensitive = child.output(name)
         ctx.out.add(refs, sensitive)
         return value
@@ -175,16 +184,22 @@ class Loader:
         var_files: tuple[str, ...],
         plan: list[RawResource] | None = None,
         plan_variables: dict[str, Any] | None = None,
+        budget: Budget | None = None,
     ):
         self.root = os.path.realpath(root)
-        self.files = Files(self.root)
+        self.conf = Confinement.for_scan(self.root)
+        # (kind, message, where): where is a path relative to the scan root, file:line
+        self.warnings: dict[tuple[str, str, str], None] = {}
+        self.budget = budget or Budget()
+        self.files = Files(self.root, self.conf, self.warn)
+        self.files.budget = self.budget
         self._configs: dict[str, ModuleConfig] = {}
         self._active: set[tuple] = set()
         self.plan: dict[str, RawResource] = {r.address: r for r in plan or ()}
         self._plan_keys: dict[str, list[Any]] | None = None
-        self._remote = _modules_manifest(self.root)
+        self._remote = _modules_manifest(self.root, self.conf)
         self.var_files = tuple(var_files)
-        self.root_inputs = _root_inputs(self.root, variables, var_files)
+        self.root_inputs = _root_inputs(self.root, variables, var_files, self.conf, self.warn)
         self.plan_variables = plan_variables or {}
         self.root_instance = ModuleInstance(self, self.config(self.root), "", None, None, None, 0)
 
@@ -192,10 +207,13 @@ class Loader:
     def hybrid(self) -> bool:
         return bool(self.plan)
 
+    def warn(self, kind: str, message: str, where: str) -> None:
+        self.warnings[(kind, message, where)] = None
+
     def config(self, directory: str) -> ModuleConfig:
         cfg = self._configs.get(directory)
         if cfg is None:
-            cfg = load_config(directory, self.root)
+            cfg = load_config(directory, self.root, self.conf, self.warn)
             self._configs[directory] = cfg
         return cfg
 
@@ -207,24 +225,40 @@ class Loader:
 
     def module_dir(self, parent: "ModuleInstance", call: ModuleCall, call_path: list[str]) -> str | None:
         source = call.source
+        where = f"{call.block.file}:{call.block.line}"
+        shown = source if len(source) <= 200 else source[:200] + "..."
         if source in (".", "..") or source.startswith(("./", "../")):
-            directory = os.path.realpath(os.path.join(parent.config.dir, source))
-            if not os.path.isdir(directory):
-                raise InputError(
-                    f"module {call.name!r}: source {source!r} is not a directory", where=f"{call.block.file}:{call.block.line}"
+            lexical = os.path.join(parent.config.dir, source)
+            try:
+                directory = self.conf.check(lexical)
+            except Outside as exc:
+                self.warn(
+                    "file-outside-root",
+                    f"module {call.name!r}: source {shown!r} is not read: {exc.reason}; its resources are not scanned",
+                    where,
                 )
-            if any(n.endswith(".tf") for n in os.listdir(directory)):
-                self.files.allow(directory)
+                return None
+            if not os.path.isdir(directory):
+                raise InputError(f"module {call.name!r}: source {shown!r} is not a directory", where=where)
             return directory
         entry = self._remote.get(".".join(call_path))
         if entry is not None:
-            directory = os.path.realpath(os.path.join(self.root, entry))
+            try:
+                directory = self.conf.check(os.path.join(self.root, entry))
+            except Outside as exc:
+                self.warn(
+                    "file-outside-root",
+                    f"module {call.name!r}: its downloaded copy is not read: {exc.reason}; its resources are not scanned",
+                    where,
+                )
+                return None
             if os.path.isdir(directory):
                 return directory
-        note(
-            f"{call.block.file}:{call.block.line}",
-            f"module {call.name!r} comes from {source!r}, which is not downloaded here "
-            "(run `terraform init` to scan it): its resources are not scanned",
+        self.warn(
+            "module-not-downloaded",
+            f"module {call.name!r} comes from {shown!r}, which is not downloaded here: its resources are not "
+            "scanned (run `terraform init` before scanning)",
+            where,
         )
         return None
 
@@ -271,7 +305,7 @@ class _Guard:
 
     def __enter__(self) -> None:
         if self.key in self.active:
-            raise EvalError("the value depends on itself (a reference cycle)")
+            raise Rejected("the value depends on itself (a reference cycle)")
         self.active.add(self.key)
 
     def __exit__(self, *exc: Any) -> None:
@@ -289,13 +323,14 @@ def _parse_key(step: str) -> Any:
     return int(raw)
 
 
-def _modules_manifest(root: str) -> dict[str, str]:
+def _modules_manifest(root: str, conf: Confinement) -> dict[str, str]:
     """`terraform init`'s record of downloaded modules: call path ("a.b") -> directory."""
     path = os.path.join(root, ".terraform", "modules", "modules.json")
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except (OSError, ValueError):
+        doc = json.loads(conf.read_bytes(path))
+    except (OSError, ValueError, Outside, NotRegular):
+        return {}
+    if not isinstance(doc, dict):
         return {}
     out: dict[str, str] = {}
     for m in doc.get("Modules") or ():
@@ -307,28 +342,50 @@ def _modules_manifest(root: str) -> dict[str, str]:
 # ---------------------------------------------------------------------------- root variables
 
 
-def _root_inputs(root: str, variables: dict[str, str], var_files: tuple[str, ...]) -> dict[str, tuple[str, Any, str]]:
+def _root_inputs(root: str, variables: dict[str, str], var_files: tuple[str, ...], conf: Confinement, warn) -> dict[str, tuple[str, Any, str]]:
     """Root variable values in Terraform's precedence (later wins): terraform.tfvars,
     terraform.tfvars.json, *.auto.tfvars(.json), --var-file, --var. Each value is
-    ("expr", node, file), ("value", value, file) or ("raw", text, "--var")."""
+    ("expr", node, file), ("value", value, file) or ("raw", text, "--var").
+
+    The files found in the directory obey the confinement rule; a --var-file the user
+    names is read wherever it is, unless its path is inside the repository (then a
+    symlink in it must not lead out)."""
     out: dict[str, tuple[str, Any, str]] = {}
     names = sorted(os.listdir(root))
     files = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
     files += [n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
-    sources = [(os.path.join(root, n), n) for n in files] + [(p, p) for p in var_files]
-    for path, shown in sources:
+    sources = [(os.path.join(root, n), n, True) for n in files]
+    sources += [(p, p, os.path.abspath(p).startswith(conf.root.rstrip(os.sep) + os.sep)) for p in var_files]
+    for path, shown, confined in sources:
+        try:
+            real = conf.check(path) if confined else os.path.realpath(path)
+            data = read_regular(real)
+        except Outside as exc:
+            warn("file-outside-root", f"variables file {shown} is not read: {exc.reason}", shown)
+            continue
+        except FileNotFoundError:
+            raise InputError("no such file", where=shown) from None
+        except NotRegular as exc:
+            raise InputError(f"the file {exc}; tfecs does not read it", where=shown) from None
+        except OSError as exc:
+            raise InputError(exc.strerror or str(exc), where=shown) from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start})", where=shown) from None
         if path.endswith(".json"):
             try:
-                with open(path, encoding="utf-8") as fh:
-                    doc = json.load(fh)
-            except (OSError, ValueError) as exc:
-                raise InputError(f"cannot read variables: {exc}", where=shown) from None
+                doc = json.loads(text)
+            except ValueError as exc:
+                raise InputError(f"not valid JSON (line {getattr(exc, 'lineno', '?')})", where=shown) from None
             if not isinstance(doc, dict):
                 raise InputError("a .tfvars.json file must hold an object", where=shown)
             for k, v in doc.items():
                 out[k] = ("value", v, shown)
         else:
-            body = parse_file(os.path.abspath(path), shown)
+            body = parse_file(real, shown, text=text)
+            if body.blocks:
+                raise InputError(f"a variables file holds attributes only, not a {body.blocks[0].type!r} block", where=f"{shown}:{body.blocks[0].line}")
             for attr in body.attributes.values():
                 out[attr.name] = ("expr", attr.expr, shown)
     for k, v in variables.items():
@@ -410,11 +467,12 @@ class ModuleInstance:
         if cached is None:
             decl = self.config.variables.get(name)
             if decl is None:
-                raise EvalError(f"no variable {name!r} is declared")
+                raise Rejected(f"reference to an undeclared input variable {name!r}")
             try:
                 with self.loader.guard(("var", self.address, name)):
                     cached = self._eval_var(decl)
             except EVAL_FAILURES as exc:
+                rejected(exc, f"{decl.block.file}:{decl.block.line}")
                 note(f"{decl.block.file}:{decl.block.line}", f"var.{name}: {exc}; treated as unknown")
                 cached = (UNKNOWN, (), decl.flag("sensitive", False))
             self._vars[name] = cached
@@ -455,7 +513,15 @@ class ModuleInstance:
         if value is _UNSET:
             default = decl.default
             if default is None:
-                raise EvalError("no value is given and it has no default")
+                if self.parent is None:
+                    self.loader.warn(
+                        "variable-no-value",
+                        f"variable {decl.name!r} has no value and no default: what depends on it is unknown "
+                        "(give its value with --var-file or --var)",
+                        f"{decl.block.file}:{decl.block.line}",
+                    )
+                    return UNKNOWN, (), sensitive
+                raise Rejected(f"module {self.call.name if self.call else ''!r} needs a value for its variable {decl.name!r}, which has no default")
             value = evaluate(default.expr, const)
         value = convert(value, type_node, lambda node: evaluate(node, const))
         return value, tuple(out.refs), sensitive or out.sensitive
@@ -465,13 +531,14 @@ class ModuleInstance:
         if cached is None:
             found = self.config.locals.get(name)
             if found is None:
-                raise EvalError(f"no local value {name!r}")
+                raise Rejected(f"reference to an undeclared local value {name!r}")
             attr, file = found
             out = Collector()
             try:
                 with self.loader.guard(("local", self.address, name)):
                     value = evaluate(attr.expr, self.ctx(file, None, out))
             except EVAL_FAILURES as exc:
+                rejected(exc, f"{file}:{attr.line}")
                 note(f"{file}:{attr.line}", f"local.{name}: {exc}; treated as unknown")
                 value = UNKNOWN
             cached = (value, tuple(out.refs), out.sensitive)
@@ -490,6 +557,7 @@ class ModuleInstance:
                     with self.loader.guard(("output", self.address, name)):
                         value = evaluate(attr.expr, self.ctx(block.file, None, out))
                 except EVAL_FAILURES as exc:
+                    rejected(exc, f"{block.file}:{attr.line}")
                     note(f"{block.file}:{attr.line}", f"output {name}: {exc}; treated as unknown")
                     value = UNKNOWN
             sens = block.body.attributes.get("sensitive")
@@ -534,7 +602,9 @@ class ModuleInstance:
                 else:
                     raise EvalError("for_each needs a map or a set of strings")
         except EVAL_FAILURES as exc:
-            note(f"{file}:{body.attributes.get('count', body.attributes.get('for_each')).line}", f"{exc}; instances unknown")
+            line = body.attributes.get("count", body.attributes.get("for_each")).line
+            rejected(exc, f"{file}:{line}")
+            note(f"{file}:{line}", f"{exc}; instances unknown")
             keys = UNKNOWN
         if keys is UNKNOWN and self.loader.hybrid:
             from_plan = self.loader.plan_instance_keys(plan_prefix)
@@ -582,7 +652,7 @@ class ModuleInstance:
     # Module calls ---------------------------------------------------------------------------
     def module_value(self, call_name: str) -> Any:
         if call_name not in self.config.modules:
-            raise EvalError(f"no module call {call_name!r}")
+            raise Rejected(f"reference to an undeclared module call {call_name!r}")
         keys = self.module_keys(call_name)
         if keys is None:
             return ModuleRef(self, call_name, None)
@@ -598,21 +668,27 @@ class ModuleInstance:
             return self._children[ck]
         call = self.config.modules.get(call_name)
         child: ModuleInstance | None = None
-        if call is not None and self.depth < MAX_MODULE_DEPTH:
+        if call is not None:
+            where = f"{call.block.file}:{call.block.line}"
+            if self.depth >= MAX_MODULE_DEPTH:
+                raise InputError(f"module {call_name!r}: modules are nested more than {MAX_MODULE_DEPTH} deep", where=where)
             path = self.call_path + [call_name]
             directory = self.loader.module_dir(self, call, path)
             if directory is not None:
+                ancestor: ModuleInstance | None = self
+                while ancestor is not None:
+                    if ancestor.config.dir == directory:
+                        raise InputError(f"module {call_name!r} calls itself: its source leads back to a module that calls it", where=where)
+                    ancestor = ancestor.parent
                 address = f"{self._prefix()}module.{call_name}{key_suffix(inst_key)}"
                 child = ModuleInstance(self.loader, self.loader.config(directory), address, self, call, inst_key, self.depth + 1, path)
-        elif call is not None:
-            note(f"{call.block.file}:{call.block.line}", "modules nested too deeply; not expanded further")
         self._children[ck] = child
         return child
 
     # Resources ----------------------------------------------------------------------------------
     def resource_value(self, key: str, rest: list[Node], ctx: Ctx) -> tuple[Any, int]:
         if key not in self.config.resources:
-            raise EvalError(f"reference to undeclared {key}")
+            raise Rejected(f"reference to an undeclared {'data source' if key.startswith('data.') else 'resource'} {key}")
         keys = self.instance_keys(key)
         conf_address = self._prefix() + key
         if keys is None:
@@ -668,6 +744,7 @@ class ModuleInstance:
                 else:
                     value = _eval_blocks(block.body, name, ctx)
         except EVAL_FAILURES as exc:
+            rejected(exc, f"{block.file}:{line}")
             note(f"{block.file}:{line}", f"{self.resource_address(key, inst_key)}.{name}: {exc}; treated as unknown")
             value = UNKNOWN
         cached = (value, tuple(out.refs), out.sensitive)

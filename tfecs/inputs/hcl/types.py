@@ -83,13 +83,9 @@ def _optional(node: Node) -> tuple[bool, Node | None, Node | None]:
 
 
 def _set(items: list) -> list:
-    out: list = []
-    for item in items:
-        if item not in out:
-            out.append(item)
-    if all(isinstance(i, str) for i in out):
-        out.sort()
-    return out
+    from .functions import set_of
+
+    return set_of(items)
 
 
 def is_primitive_string(node: Node | None) -> bool:

@@ -40,6 +40,13 @@ class EvalError(Exception):
     value becomes unknown and the reason is logged for debugging."""
 
 
+class Rejected(EvalError):
+    """An expression Terraform itself rejects (a reference to something undeclared, a
+    reference cycle, a failing lookup, a recursive template): unlike other EvalErrors it
+    is not turned into an unknown value, but fails the scan with file:line (exit 2).
+    `try()` and `can()` still catch it, as they do in Terraform for dynamic errors."""
+
+
 class Lazy:
     """A value whose attributes are evaluated on demand: a resource or a module instance."""
 
