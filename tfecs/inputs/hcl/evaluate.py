@@ -29,7 +29,7 @@ from .values import (
     Unknown,
     has_unknown,
     norm_number,
-    tf_equal,
+    partial_equal,
     to_bool,
     to_number,
     to_string,
@@ -37,6 +37,7 @@ from .values import (
 )
 
 log = logging.getLogger("tfecs.hcl")
+REFS_PREFIX = "\0refs:"  # bindings[REFS_PREFIX + name]: (references, sensitive) using `name` brings in
 
 
 class Collector:
@@ -229,12 +230,13 @@ def _binop(node: BinOp, ctx: Ctx) -> Any:
         if has_unknown(left) or has_unknown(right):
             return UNKNOWN
         return to_bool(left) and to_bool(right) if op == "&&" else to_bool(left) or to_bool(right)
+    if op in ("==", "!="):
+        eq = partial_equal(left, right)
+        if isinstance(eq, Unknown):
+            return UNKNOWN
+        return eq if op == "==" else not eq
     if has_unknown(left) or has_unknown(right):
         return UNKNOWN
-    if op == "==":
-        return tf_equal(left, right)
-    if op == "!=":
-        return not tf_equal(left, right)
     a, b = to_number(left), to_number(right)
     if op == "+":
         return norm_number(a + b)
@@ -394,6 +396,10 @@ def _traversal(node: Node, ctx: Ctx) -> Any:
 
 def resolve_name(root: Name, steps: list[Node], ctx: Ctx) -> tuple[Any, int]:
     if root.name in ctx.bindings:
+        # each.value / count.index of an instance: the references its for_each made
+        refs = ctx.bindings.get(REFS_PREFIX + root.name)
+        if refs:
+            ctx.out.add(refs[0], refs[1])
         return ctx.bindings[root.name], 0
     if ctx.scope is None:
         raise EvalError(f"{root.name!r} is not available here")

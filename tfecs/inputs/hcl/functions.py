@@ -27,6 +27,7 @@ from .values import (
     has_unknown,
     json_encode,
     norm_number,
+    partial_equal,
     tf_equal,
     to_bool,
     to_number,
@@ -291,9 +292,20 @@ def _index(lst: Any, value: Any) -> int:
     raise EvalError("index: value not in list")
 
 
-@fn("contains")
-def _contains(lst: Any, value: Any) -> bool:
-    return any(tf_equal(item, value) for item in _list(lst))
+@fn("contains", unknown="self")
+def _contains(lst: Any, value: Any) -> Any:
+    """Terraform's contains(): true as soon as a known element equals the value, even
+    when other elements are unknown; unknown only if it could still be one of them."""
+    if isinstance(lst, Unknown):
+        return UNKNOWN
+    unknown = False
+    for item in _list(lst):
+        eq = partial_equal(item, value)
+        if eq is True:
+            return True
+        if isinstance(eq, Unknown):
+            unknown = True
+    return UNKNOWN if unknown else False
 
 
 @fn("distinct")

@@ -21,8 +21,9 @@ from ..raw import Location, RawResource, split_address
 from .budget import Budget
 from .confine import Confinement, NotRegular, Outside, read_regular
 from .config import ModuleCall, ModuleConfig, load_config, parse_file
-from .evaluate import Collector, Ctx, Files, evaluate, note
+from .evaluate import REFS_PREFIX, Collector, Ctx, Files, evaluate, note
 from .functions import set_of
+from .schema import conform_attr
 from .nodes import Block, Body, GetAttr, Index, Name, Node
 from .syntax import HclSyntaxError, parse_expression
 from .types import convert, is_primitive_string
@@ -423,6 +424,7 @@ class ModuleInstance:
         self._children: dict[tuple, ModuleInstance | None] = {}
         self._keys: dict[str, Any] = {}
         self._each: dict[str, dict] = {}
+        self._each_refs: dict[str, tuple] = {}
         self._attrs: dict[tuple, tuple] = {}
 
     # Scope ---------------------------------------------------------------------------------
@@ -523,7 +525,13 @@ class ModuleInstance:
                     return UNKNOWN, (), sensitive
                 raise Rejected(f"module {self.call.name if self.call else ''!r} needs a value for its variable {decl.name!r}, which has no default")
             value = evaluate(default.expr, const)
-        value = convert(value, type_node, lambda node: evaluate(node, const))
+        try:
+            value = convert(value, type_node, lambda node: evaluate(node, const))
+        except Rejected:
+            raise
+        except EvalError:
+            # Terraform rejects it (the message names no value: it may be sensitive).
+            raise Rejected(f"the value of variable {decl.name!r} does not convert to its declared type") from None
         return value, tuple(out.refs), sensitive or out.sensitive
 
     def local(self, name: str) -> tuple:
@@ -606,6 +614,10 @@ class ModuleInstance:
             rejected(exc, f"{file}:{line}")
             note(f"{file}:{line}", f"{exc}; instances unknown")
             keys = UNKNOWN
+        if "for_each" in attrs and (ctx.out.refs or ctx.out.sensitive):
+            # An attribute using each.value refers to what for_each refers to (a policy
+            # attachment's policy_arn through `for_each = { admin = aws_iam_policy.a.arn }`).
+            self._each_refs[cache_key] = (tuple(ctx.out.refs), ctx.out.sensitive)
         if keys is UNKNOWN and self.loader.hybrid:
             from_plan = self.loader.plan_instance_keys(plan_prefix)
             if from_plan:
@@ -627,11 +639,19 @@ class ModuleInstance:
         if inst_key is STAR:
             if "count" in body.attributes:
                 return {"count": {"index": UNKNOWN}}
-            return {"each": {"key": UNKNOWN, "value": UNKNOWN}}
-        if isinstance(inst_key, int) and "count" in body.attributes:
+            out: dict = {"each": {"key": UNKNOWN, "value": UNKNOWN}}
+        elif isinstance(inst_key, int) and "count" in body.attributes:
             return {"count": {"index": inst_key}}
-        each = self._each.get(cache_key, {})
-        return {"each": {"key": inst_key, "value": each.get(inst_key, UNKNOWN)}}
+        else:
+            each = self._each.get(cache_key, {})
+            out = {"each": {"key": inst_key, "value": each.get(inst_key, UNKNOWN)}}
+        refs = self._each_refs.get(cache_key)
+        value = out["each"]["value"]
+        # A resource object brings its own reference; an unknown value (an ARN computed
+        # at apply) refers to what the for_each expression referred to.
+        if refs and not isinstance(value, Lazy) and (has_unknown(value) or refs[1]):
+            out[REFS_PREFIX + "each"] = refs
+        return out
 
     def resource_bindings(self, key: str, inst_key: Any) -> dict:
         if inst_key is not None and inst_key is not STAR:
@@ -743,6 +763,8 @@ class ModuleInstance:
                     value = evaluate(attr.expr, ctx)
                 else:
                     value = _eval_blocks(block.body, name, ctx)
+                if name not in META_ATTRS:
+                    value = conform_attr(block.labels[0], "data" if key.startswith("data.") else "managed", name, value)
         except EVAL_FAILURES as exc:
             rejected(exc, f"{block.file}:{line}")
             note(f"{block.file}:{line}", f"{self.resource_address(key, inst_key)}.{name}: {exc}; treated as unknown")

@@ -89,4 +89,8 @@ def _set(items: list) -> list:
 
 
 def is_primitive_string(node: Node | None) -> bool:
-    return node is None or _kind(node)[0] == "string"
+    """Whether Terraform takes a `-var` value for this type literally: no type
+    constraint or a primitive type (string, number, bool). Other types (`any`, lists,
+    maps, objects) parse the value as an HCL expression (checked against Terraform
+    1.11: `-var 'x=["a"]'` for `variable "x" {}` is the string `["a"]`)."""
+    return node is None or _kind(node)[0] in ("string", "number", "bool")

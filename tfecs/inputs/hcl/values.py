@@ -141,6 +141,39 @@ def to_bool(value: Any) -> bool:
     raise EvalError(f"a {type_name(value)} where a bool is required")
 
 
+def partial_equal(a: Any, b: Any) -> Any:
+    """`a == b` as cty decides it when parts may be unknown: True, False or UNKNOWN. A
+    known collection with unknown elements is still known not to be null, and known
+    to differ from one of another shape or length; a wholly unknown value may be null,
+    so it compares unknown. A resource or module object (Lazy) is never null."""
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return UNKNOWN
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, Lazy) or isinstance(b, Lazy):
+        return UNKNOWN
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return False
+        pairs = list(zip(a, b))
+    elif isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            return False
+        pairs = [(a[k], b[k]) for k in a]
+    elif isinstance(a, (list, dict)) or isinstance(b, (list, dict)):
+        return False
+    else:
+        return tf_equal(a, b)
+    unknown = False
+    for x, y in pairs:
+        eq = partial_equal(x, y)
+        if eq is False:
+            return False
+        if isinstance(eq, Unknown):
+            unknown = True
+    return UNKNOWN if unknown else True
+
+
 def tf_equal(a: Any, b: Any) -> bool:
     """Terraform equality: no implicit conversion (`"1" != 1`, `true != 1`)."""
     if isinstance(a, bool) or isinstance(b, bool):
