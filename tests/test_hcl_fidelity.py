@@ -92,6 +92,16 @@ def test_partly_unknown_values_that_terraform_knows():
     assert rs['aws_iam_role_policy_attachment.task["admin"]'].references["policy_arn"] == ("aws_iam_policy.admin",)
 
 
+def test_one_unknown_container_keeps_its_siblings_verdicts():
+    report = run(FIDELITY / "unknown_container", "ecs-privileged-container", "ecs-writable-root-filesystem")
+    assert sorted((f.rule, f.address, f.status.value, f.path_text) for f in report.findings) == [
+        ("ecs-privileged-container", "aws_ecs_task_definition.t", "fail", "container_definitions[0].privileged"),
+        ("ecs-privileged-container", "aws_ecs_task_definition.t", "unknown", "container_definitions[1].privileged"),
+        ("ecs-writable-root-filesystem", "aws_ecs_task_definition.t", "fail", "container_definitions[0].readonlyRootFilesystem"),
+        ("ecs-writable-root-filesystem", "aws_ecs_task_definition.t", "unknown", "container_definitions[1].readonlyRootFilesystem"),
+    ]
+
+
 def _eval(text, **bindings):
     return evaluate(parse_expression(text, "x.tf"), Ctx(None, Files("/nonexistent"), "x.tf", bindings))
 

@@ -406,16 +406,21 @@ def test_partly_unknown_policies_are_decoded_with_their_unknown_tree(tmp_path):
     assert rows(found, "address", "status", "path_text", "line") == [("aws_iam_policy.p", "unknown", "policy.Statement[0].Action", 6)]
 
 
-def test_a_wholly_unknown_container_makes_the_list_unknown(tmp_path):
+def test_a_wholly_unknown_container_is_one_unknown_container(tmp_path):
+    # It is not skipped as if absent: every field of it is unknown, and its known
+    # sibling keeps its verdicts, as Terraform knows them (issue 12).
     (tmp_path / "main.tf").write_text(
         'variable "sidecar" {\n  type = any\n}\n'
         'resource "aws_ecs_task_definition" "t" {\n  family = "t"\n'
         '  container_definitions = jsonencode([{ name = "app", image = "app:1", privileged = true }, var.sidecar])\n}\n'
     )
     (td,) = load_directory(str(tmp_path))
-    assert td.after_unknown == {"container_definitions": True}
+    assert td.after_unknown == {"container_definitions": [False, True]}
     found = findings([tmp_path], "ecs-privileged-container")
-    assert rows(found, "address", "status", "path_text") == [("aws_ecs_task_definition.t", "unknown", "container_definitions")]
+    assert rows(found, "address", "status", "path_text") == [
+        ("aws_ecs_task_definition.t", "fail", "container_definitions[0].privileged"),
+        ("aws_ecs_task_definition.t", "unknown", "container_definitions[1].privileged"),
+    ]
 
 
 def test_hybrid_uses_the_plans_variable_values_unless_given_explicitly(tmp_path):

@@ -301,8 +301,19 @@ def split(value: Any, json_attr: Callable[[str], bool] | None = None, name: str 
     if isinstance(value, Unknown):
         if json_attr is not None and name is not None and json_attr(name):
             inner = decode_partial(value) if (value.has_json or value.segments is not None) else UNKNOWN
-            # A list with a wholly unknown element (a whole container) is wholly unknown:
-            # an element the model cannot see must not be skipped as if absent.
+            if name == "container_definitions" and isinstance(inner, list):
+                # A wholly unknown container (one built at apply) is an empty object
+                # whose every field is unknown: its rules are unknown, and its known
+                # siblings still get their verdicts (Terraform knows them).
+                holes = [i for i, v in enumerate(inner) if isinstance(v, (Unknown, Lazy))]
+                if holes:
+                    after, tree = split([{} if i in holes else v for i, v in enumerate(inner)], elementwise=True)
+                    tree = list(tree) if isinstance(tree, list) else [False] * len(inner)
+                    for i in holes:
+                        tree[i] = True
+                    return after, tree
+            # Elsewhere a list with a wholly unknown element is wholly unknown: an element
+            # the model cannot see must not be skipped as if absent.
             if not isinstance(inner, Unknown) and not (isinstance(inner, list) and any(isinstance(v, (Unknown, Lazy)) for v in inner)):
                 return split(inner, elementwise=True)
         return None, True
