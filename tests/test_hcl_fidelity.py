@@ -3,6 +3,8 @@ divergence (testdata/hcl/tf_fidelity, see its README), with the exact findings."
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import TESTDATA
 
@@ -100,6 +102,36 @@ def test_one_unknown_container_keeps_its_siblings_verdicts():
         ("ecs-writable-root-filesystem", "aws_ecs_task_definition.t", "fail", "container_definitions[0].readonlyRootFilesystem"),
         ("ecs-writable-root-filesystem", "aws_ecs_task_definition.t", "unknown", "container_definitions[1].readonlyRootFilesystem"),
     ]
+
+
+def test_policy_documents_merge_as_the_provider_renders_them():
+    directory = FIDELITY / "policy_merge"
+    report = run(directory, "iam-admin-policy", "iam-passrole-wildcard")
+    assert [e.line() for e in report.errors] == []
+    assert outcome(report) == [
+        ("iam-admin-policy", "aws_iam_policy.escalated", "fail"),
+        ("iam-passrole-wildcard", "aws_iam_policy.escalated", "fail"),
+    ]
+    # What Terraform 1.11.4 with AWS provider 5.100.0 rendered for these documents
+    # (`terraform plan` outputs), byte for byte.
+    rendered = json.loads((directory / "terraform_rendered.json").read_text())
+    rs = {r.address: r for r in load_directory(str(directory))}
+    for name, text in rendered.items():
+        assert rs[f"data.aws_iam_policy_document.{name}"].after["json"] == text
+
+
+def test_policy_document_merge_rules():
+    from tfecs.inputs.hcl.policydoc import render
+    from tfecs.inputs.hcl.values import Rejected
+
+    doc = json.dumps({"Statement": [{"Sid": "A", "Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    with pytest.raises(Rejected, match="duplicate Sid"):
+        render({"source_policy_documents": [doc, doc]})
+    # Statements without a Sid are always appended; an unknown source makes it unknown.
+    assert len(json.loads(render({"source_policy_documents": [json.dumps({"Statement": [{"Effect": "Deny"}]})] * 2}))["Statement"]) == 2
+    assert isinstance(render({"source_policy_documents": [UNKNOWN]}), Unknown)
+    partial = render({"statement": [{"actions": ["s3:GetObject"], "resources": [UNKNOWN]}]})
+    assert isinstance(partial, Unknown) and partial.decoded["Statement"][0]["Action"] == "s3:GetObject"
 
 
 def _eval(text, **bindings):

@@ -23,6 +23,7 @@ from .confine import Confinement, NotRegular, Outside, read_regular
 from .config import ModuleCall, ModuleConfig, load_config, parse_file
 from .evaluate import REFS_PREFIX, Collector, Ctx, Files, evaluate, note
 from .functions import set_of
+from .policydoc import render as render_policy
 from .schema import conform_attr
 from .nodes import Block, Body, GetAttr, Index, Name, Node
 from .syntax import HclSyntaxError, parse_expression
@@ -738,6 +739,11 @@ class ModuleInstance:
             if found:
                 return value
         block = self.config.resources[key]
+        if key.startswith("data.aws_iam_policy_document.") and name in ("json", "minified_json"):
+            rendered = self.policy_json(key, inst_key)
+            if name == "minified_json" and isinstance(rendered, str):
+                return json.dumps(json.loads(rendered), separators=(",", ":"))
+            return rendered
         configured = name in block.body.attributes and name not in META_ATTRS
         if configured or any(b.type == name or (b.type == "dynamic" and b.labels[:1] == [name]) for b in block.body.blocks):
             value = self.attr_value(key, inst_key, name)[0]
@@ -745,6 +751,18 @@ class ModuleInstance:
             # data source's region), so it is not known to stay null.
             return UNKNOWN if value is None else value
         return UNKNOWN  # computed by the provider
+
+    def policy_json(self, key: str, inst_key: Any) -> Any:
+        """The `json` the AWS provider renders for a policy document data source."""
+        block = self.config.resources[key]
+        values = {name: self.attr_value(key, inst_key, name)[0] for name in configured_names(block)}
+        try:
+            return render_policy(values)
+        except Rejected as exc:
+            raise InputError(str(exc), where=f"{block.file}:{block.line}") from None
+        except EVAL_FAILURES as exc:
+            note(f"{block.file}:{block.line}", f"{self.resource_address(key, inst_key)}.json: {exc}; treated as unknown")
+            return UNKNOWN
 
     def attr_value(self, key: str, inst_key: Any, name: str) -> tuple:
         """(value, references, sensitive) of one top-level attribute or block type."""
@@ -791,7 +809,11 @@ class ModuleInstance:
                 sensitive[name] = True
         after, unknown = split(values, _is_json_attr, elementwise=mode == "data")
         if mode == "data" and rtype == "aws_iam_policy_document":
-            unknown = {**(unknown or {}), "json": True}  # rendered by the provider
+            rendered = self.policy_json(key, inst_key)  # as the provider renders it during plan
+            if isinstance(rendered, str):
+                after = {**(after or {}), "json": rendered}
+            else:
+                unknown = {**(unknown or {}), "json": True}
         return RawResource(
             address=self.resource_address(key, inst_key),
             mode=mode,
