@@ -370,7 +370,7 @@ def _for(node: ForExpr, ctx: Ctx) -> Any:
         if node.group:
             out.setdefault(key, []).append(value)
         elif key in out:
-            raise EvalError(f"duplicate key {key!r} in a for expression (add ... to group)")
+            raise EvalError("duplicate key in a for expression (add ... to group)")
         else:
             out[key] = value
     return out
@@ -445,7 +445,7 @@ def get_index(value: Any, key: Any, ctx: Ctx) -> Any:
         k = to_string(key, "key")
         if k in value:
             return value[k]
-        raise EvalError(f"no key {k!r}")
+        raise EvalError("no such key in the map")  # never the key: it may come from a sensitive value
     if value is None:
         raise EvalError("attempt to index a null value")
     raise EvalError(f"cannot index a {type_name(value)}")

@@ -243,7 +243,7 @@ def _lookup(m: Any, key: Any, *default: Any) -> Any:
         return m[key]
     if default:
         return default[0]
-    raise EvalError(f"lookup: no key {key!r} and no default")
+    raise EvalError("lookup: no such key and no default")
 
 
 @fn("coalesce", unknown="self")

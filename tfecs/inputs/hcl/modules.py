@@ -615,10 +615,10 @@ class ModuleInstance:
             rejected(exc, f"{file}:{line}")
             note(f"{file}:{line}", f"{exc}; instances unknown")
             keys = UNKNOWN
-        if "for_each" in attrs and (ctx.out.refs or ctx.out.sensitive):
+        if "for_each" in attrs and ctx.out.refs:
             # An attribute using each.value refers to what for_each refers to (a policy
             # attachment's policy_arn through `for_each = { admin = aws_iam_policy.a.arn }`).
-            self._each_refs[cache_key] = (tuple(ctx.out.refs), ctx.out.sensitive)
+            self._each_refs[cache_key] = (tuple(ctx.out.refs), False)
         if keys is UNKNOWN and self.loader.hybrid:
             from_plan = self.loader.plan_instance_keys(plan_prefix)
             if from_plan:
@@ -650,8 +650,8 @@ class ModuleInstance:
         value = out["each"]["value"]
         # A resource object brings its own reference; an unknown value (an ARN computed
         # at apply) refers to what the for_each expression referred to.
-        if refs and not isinstance(value, Lazy) and (has_unknown(value) or refs[1]):
-            out[REFS_PREFIX + "each"] = refs
+        if refs and refs[0] and not isinstance(value, Lazy) and has_unknown(value):
+            out[REFS_PREFIX + "each"] = (refs[0], False)  # sensitivity stays per value
         return out
 
     def resource_bindings(self, key: str, inst_key: Any) -> dict:

@@ -127,7 +127,7 @@ def to_number(value: Any) -> int | float:
         try:
             return norm_number(int(value) if value.strip().lstrip("-").isdigit() else float(value))
         except ValueError:
-            raise EvalError(f"{value!r} is not a number") from None
+            raise EvalError("a string that is not a number") from None  # never the value: it may be sensitive
     raise EvalError(f"a {type_name(value)} where a number is required")
 
 
