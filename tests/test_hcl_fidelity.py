@@ -134,6 +134,22 @@ def test_policy_document_merge_rules():
     assert isinstance(partial, Unknown) and partial.decoded["Statement"][0]["Action"] == "s3:GetObject"
 
 
+def test_sensitivity_follows_the_values_derived_from_the_sensitive_member(run_cli):
+    directory = FIDELITY / "sensitive_member"
+    rs = {r.address: r for r in load_directory(str(directory))}
+    # What Terraform 1.11.4 plans for container_definitions (after_sensitive).
+    assert {a: bool(r.after_sensitive) for a, r in rs.items()} == {
+        "aws_ecs_task_definition.web": False,
+        'aws_ecs_task_definition.svc["web"]': False,
+        'aws_ecs_task_definition.svc["db"]': False,
+        "aws_ecs_task_definition.db_env": True,
+    }
+    code, out, err = run_cli("scan", str(directory), "--rule", "ecs-privileged-container", "--rule", "ecs-secret-in-environment")
+    assert code == 1
+    assert "container 'web' runs privileged" in out
+    assert "Tq7-Example-Db-Passw0rd" not in out + err
+
+
 def _eval(text, **bindings):
     return evaluate(parse_expression(text, "x.tf"), Ctx(None, Files("/nonexistent"), "x.tf", bindings))
 

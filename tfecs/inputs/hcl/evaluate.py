@@ -37,7 +37,7 @@ from .values import (
 )
 
 log = logging.getLogger("tfecs.hcl")
-REFS_PREFIX = "\0refs:"  # bindings[REFS_PREFIX + name]: (references, sensitive) using `name` brings in
+REFS_PREFIX = "\0refs:"  # bindings[REFS_PREFIX + name]: (references, sensitivity tree) using `name` brings in
 
 
 class Collector:
@@ -165,6 +165,74 @@ def evaluate(node: Node, ctx: Ctx) -> Any:
     if handler is None:
         raise EvalError(f"unsupported expression {type(node).__name__}")
     return handler(node, ctx)
+
+
+# ---------------------------------------------------------------------------- sensitivity by path
+#
+# Terraform marks values, not expressions: in `locals { m = { a = {...}, b = var.secret } }`
+# only `local.m.b` is sensitive, and `local.m.a` is not. The evaluator keeps one sensitive
+# flag per expression (the Collector); for the object and tuple constructors of a local
+# value it also keeps a tree of flags, so that `local.m.a` and the instances of
+# `for_each = local.m` are sensitive only where their own part is.
+
+
+def evaluate_marked(node: Node, ctx: Ctx) -> tuple[Any, Any]:
+    """(value, sensitivity tree): a bool, or a dict/list of trees following the object or
+    tuple constructors of `node`. The references go to ctx.out; the sensitivity does not
+    (the caller decides from the tree)."""
+    if isinstance(node, ObjectNode):
+        out: dict[str, Any] = {}
+        tree: dict[str, Any] = {}
+        unknown_key = False
+        _elements(ctx, node, len(node.items))
+        for key_node, value_node in node.items:
+            key = evaluate(key_node, ctx)
+            value, sub = evaluate_marked(value_node, ctx)
+            if has_unknown(key):
+                unknown_key = True
+                continue
+            k = to_string(key, "object key")
+            out[k] = value
+            tree[k] = sub
+        if unknown_key:
+            return UNKNOWN, tree_any(tree)
+        return out, tree
+    if isinstance(node, TupleNode):
+        _elements(ctx, node, len(node.items))
+        pairs = [evaluate_marked(item, ctx) for item in node.items]
+        return [v for v, _ in pairs], [t for _, t in pairs]
+    inner = Collector()
+    value = evaluate(node, ctx.with_collector(inner))
+    ctx.out.add(inner.refs)
+    return value, inner.sensitive
+
+
+def tree_any(tree: Any) -> bool:
+    if isinstance(tree, dict):
+        return any(tree_any(t) for t in tree.values())
+    if isinstance(tree, list):
+        return any(tree_any(t) for t in tree)
+    return bool(tree)
+
+
+def tree_path(tree: Any, steps: list[Node]) -> Any:
+    """The sensitivity tree under the literal attribute/index steps of a traversal."""
+    for step in steps:
+        if isinstance(tree, bool):
+            return tree
+        if isinstance(step, GetAttr):
+            key: Any = step.name
+        elif isinstance(step, Index) and isinstance(step.key, Lit):
+            key = step.key.value
+        else:
+            return tree_any(tree)
+        if isinstance(tree, dict) and isinstance(key, str) and key in tree:
+            tree = tree[key]
+        elif isinstance(tree, list) and isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(tree):
+            tree = tree[key]
+        else:
+            return tree_any(tree)
+    return tree
 
 
 def _lit(node: Lit, ctx: Ctx) -> Any:
@@ -397,9 +465,13 @@ def _traversal(node: Node, ctx: Ctx) -> Any:
 def resolve_name(root: Name, steps: list[Node], ctx: Ctx) -> tuple[Any, int]:
     if root.name in ctx.bindings:
         # each.value / count.index of an instance: the references its for_each made
-        refs = ctx.bindings.get(REFS_PREFIX + root.name)
-        if refs:
-            ctx.out.add(refs[0], refs[1])
+        entry = ctx.bindings.get(REFS_PREFIX + root.name)
+        if entry:
+            refs, marks = entry
+            if not isinstance(marks, bool):  # a sensitivity tree of each.value
+                first = steps[0].name if steps and isinstance(steps[0], GetAttr) else None
+                marks = False if first == "key" else tree_path(marks, steps[1:]) if first == "value" else marks
+            ctx.out.add(refs, tree_any(marks))
         return ctx.bindings[root.name], 0
     if ctx.scope is None:
         raise EvalError(f"{root.name!r} is not available here")

@@ -21,7 +21,7 @@ from ..raw import Location, RawResource, split_address
 from .budget import Budget
 from .confine import Confinement, NotRegular, Outside, read_regular
 from .config import ModuleCall, ModuleConfig, load_config, parse_file
-from .evaluate import REFS_PREFIX, Collector, Ctx, Files, evaluate, note
+from .evaluate import REFS_PREFIX, Collector, Ctx, Files, evaluate, evaluate_marked, note, tree_any, tree_path
 from .functions import set_of
 from .policydoc import render as render_policy
 from .schema import conform_attr
@@ -426,6 +426,8 @@ class ModuleInstance:
         self._keys: dict[str, Any] = {}
         self._each: dict[str, dict] = {}
         self._each_refs: dict[str, tuple] = {}
+        self._each_marks: dict[str, Any] = {}  # for_each over a local: sensitivity per key
+        self._local_marks: dict[str, Any] = {}
         self._attrs: dict[tuple, tuple] = {}
 
     # Scope ---------------------------------------------------------------------------------
@@ -435,7 +437,10 @@ class ModuleInstance:
             ctx.out.add(refs, sensitive)
             return value, 1
         if name == "local":
-            value, refs, sensitive = self.local(_step_name(steps, 0, "local"))
+            local_name = _step_name(steps, 0, "local")
+            value, refs, sensitive = self.local(local_name)
+            if sensitive:  # only the part the traversal reaches, as Terraform marks values
+                sensitive = tree_any(tree_path(self._local_marks.get(local_name, True), steps[1:]))
             ctx.out.add(refs, sensitive)
             return value, 1
         if name == "module":
@@ -543,15 +548,18 @@ class ModuleInstance:
                 raise Rejected(f"reference to an undeclared local value {name!r}")
             attr, file = found
             out = Collector()
+            tree: Any = False
             try:
                 with self.loader.guard(("local", self.address, name)):
-                    value = evaluate(attr.expr, self.ctx(file, None, out))
+                    value, tree = evaluate_marked(attr.expr, self.ctx(file, None, out))
             except EVAL_FAILURES as exc:
                 rejected(exc, f"{file}:{attr.line}")
                 note(f"{file}:{attr.line}", f"local.{name}: {exc}; treated as unknown")
                 value = UNKNOWN
-            cached = (value, tuple(out.refs), out.sensitive)
+                tree = out.sensitive
+            cached = (value, tuple(out.refs), tree_any(tree) or out.sensitive)
             self._locals[name] = cached
+            self._local_marks[name] = tree
         return cached
 
     def output(self, name: str) -> tuple:
@@ -591,6 +599,7 @@ class ModuleInstance:
                 keys = UNKNOWN if has_unknown(n) else list(range(int(to_number(n))))
             elif "for_each" in attrs:
                 each = evaluate(attrs["for_each"].expr, ctx)
+                self._each_marks[cache_key] = self._marks_of(attrs["for_each"].expr)
                 if isinstance(each, Lazy):
                     each = each.plain(ctx)
                 if isinstance(each, Unknown):
@@ -626,6 +635,21 @@ class ModuleInstance:
         self._keys[cache_key] = keys
         return keys
 
+    def _marks_of(self, node: Node) -> Any:
+        """The sensitivity tree of a for_each expression that is a local value (or a
+        path into one); False for anything else (Terraform rejects sensitive for_each)."""
+        steps: list[Node] = []
+        root = node
+        while isinstance(root, (GetAttr, Index)):
+            steps.append(root)
+            root = root.obj
+        steps.reverse()
+        if isinstance(root, Name) and root.name == "local" and steps and isinstance(steps[0], GetAttr):
+            name = steps[0].name
+            if name in self._local_marks:
+                return tree_path(self._local_marks[name], steps[1:])
+        return False
+
     def instance_keys(self, key: str) -> Any:
         block = self.config.resources[key]
         return self._expansion(key, block.body, block.file, None, self._prefix() + key)
@@ -646,12 +670,17 @@ class ModuleInstance:
         else:
             each = self._each.get(cache_key, {})
             out = {"each": {"key": inst_key, "value": each.get(inst_key, UNKNOWN)}}
+        marks = self._each_marks.get(cache_key, False)
+        if inst_key is not STAR and isinstance(marks, dict):
+            marks = marks.get(inst_key, False)
         refs = self._each_refs.get(cache_key)
         value = out["each"]["value"]
         # A resource object brings its own reference; an unknown value (an ARN computed
         # at apply) refers to what the for_each expression referred to.
-        if refs and refs[0] and not isinstance(value, Lazy) and has_unknown(value):
-            out[REFS_PREFIX + "each"] = (refs[0], False)  # sensitivity stays per value
+        found = refs[0] if refs and not isinstance(value, Lazy) and has_unknown(value) else ()
+        if found or tree_any(marks):
+            # each.value is sensitive where its part of the local value is
+            out[REFS_PREFIX + "each"] = (found, marks if isinstance(marks, (dict, list)) else bool(marks))
         return out
 
     def resource_bindings(self, key: str, inst_key: Any) -> dict:
