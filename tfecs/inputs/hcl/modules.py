@@ -24,7 +24,7 @@ from .config import ModuleCall, ModuleConfig, load_config, parse_file
 from .evaluate import REFS_PREFIX, Collector, Ctx, Files, evaluate, evaluate_marked, note, tree_any, tree_path
 from .functions import set_of
 from .policydoc import render as render_policy
-from .schema import conform_attr
+from .schema import SchemaError, conform_attr
 from .nodes import Block, Body, GetAttr, Index, Name, Node
 from .syntax import HclSyntaxError, parse_expression
 from .types import convert, is_primitive_string
@@ -812,6 +812,9 @@ class ModuleInstance:
                     value = _eval_blocks(block.body, name, ctx)
                 if name not in META_ATTRS:
                     value = conform_attr(block.labels[0], "data" if key.startswith("data.") else "managed", name, value)
+        except SchemaError as exc:
+            at, origin = _argument_at(block, exc.path)
+            raise InputError(f"{exc}{f' The value comes from {origin}.' if origin else ''}", where=f"{block.file}:{at}") from None
         except EVAL_FAILURES as exc:
             rejected(exc, f"{block.file}:{line}")
             note(f"{block.file}:{line}", f"{self.resource_address(key, inst_key)}.{name}: {exc}; treated as unknown")
@@ -873,6 +876,30 @@ class ModuleInstance:
 
 
 _UNSET = object()
+
+
+def _argument_at(block: Block, path: str) -> tuple[int, str | None]:
+    """The line of an argument given by its path in a resource ("ingress.cidr_blocks"),
+    and the variable its expression is, if it is one ("var.allowed")."""
+    body, line = block.body, block.line
+    for part in [p for p in path.split(".") if p]:
+        attr = body.attributes.get(part)
+        if attr is not None:
+            expr = attr.expr
+            if isinstance(expr, GetAttr) and isinstance(expr.obj, Name) and expr.obj.name in ("var", "local"):
+                return attr.line, f"{expr.obj.name}.{expr.name}"
+            return attr.line, None
+        nested = next((b for b in body.blocks if b.type == part or (b.type == "dynamic" and b.labels[:1] == [part])), None)
+        if nested is None:
+            break
+        line = nested.line
+        body = nested.body
+        if nested.type == "dynamic":
+            content = next((b for b in body.blocks if b.type == "content"), None)
+            if content is None:
+                break
+            body = content.body
+    return line, None
 
 
 def _normal_key(k: Any, is_count: bool) -> Any:

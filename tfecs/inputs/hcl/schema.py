@@ -27,7 +27,12 @@ _FILE = os.path.join(os.path.dirname(__file__), "aws_schema.json")
 
 
 class SchemaError(Rejected):
-    """A configured value Terraform would reject for the argument's type (exit 2)."""
+    """A configured value Terraform would reject for the argument's type (exit 2).
+    `path`: the argument's path in the resource ("ingress.cidr_blocks")."""
+
+    def __init__(self, message: str, path: str = ""):
+        super().__init__(message)
+        self.path = path
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,7 +84,8 @@ def _describe(ty: Any) -> str:
 
 
 def _fail(ty: Any, path: str) -> SchemaError:
-    return SchemaError(f'Inappropriate value for attribute "{path}": {_describe(ty)} required.')
+    leaf = path.rsplit(".", 1)[-1]
+    return SchemaError(f'Inappropriate value for attribute "{leaf}": {_describe(ty)} required.', path)
 
 
 def convert(value: Any, ty: Any, path: str) -> Any:
