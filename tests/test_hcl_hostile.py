@@ -354,7 +354,7 @@ def test_the_time_budget(tmp_path):
     write(tmp_path / "main.tf", "locals {\n  n = [for a in range(1000) : [for b in range(100) : a + b]]\n}\n" + task(defs="jsonencode(local.n)"))
     with pytest.raises(InputError, match="time budget exceeded") as info:
         load_directory(str(tmp_path), budget=Budget(time_limit=0.0))
-    assert info.value.where == f"{tmp_path}/main.tf:2"
+    assert info.value.where == str(tmp_path)  # checked after each module directory is read, and every 4096 evaluation steps
 
 
 def test_toset_and_distinct_are_linear(tmp_path):
@@ -476,3 +476,18 @@ def test_an_override_with_nothing_to_override_is_an_error(tmp_path):
     write(tmp_path / "main.tf", task())
     write(tmp_path / "x_override.tf", 'resource "aws_ecs_cluster" "c" {\n  name = "c"\n}\n')
     assert errors(run(tmp_path)) == [f"{tmp_path}/x_override.tf:1: there is no resource aws_ecs_cluster.c to override"]
+
+
+@pytest.mark.parametrize("expr", ["[" * 3000 + "]" * 3000, "1+" * 100000 + "1"])
+def test_deeply_nested_expressions_are_an_error_not_a_crash(run_cli, tmp_path, expr):
+    write(tmp_path / "main.tf", f"locals {{\n  x = {expr}\n}}\n" + task())
+    code, _, err = run_cli("scan", str(tmp_path))
+    assert (code, err) == (2, f"tfecs: error: {tmp_path}/main.tf: expressions nested too deeply for tfecs to read\n")
+
+
+def test_instances_count_against_the_element_budget(tmp_path):
+    write(tmp_path / "mod" / "main.tf", 'resource "aws_ecs_cluster" "c" {\n  count = 5000\n  name  = "c"\n}\n')
+    write(tmp_path / "main.tf", 'module "m" {\n  source = "./mod"\n  count  = 5000\n}\n')
+    with pytest.raises(InputError, match="element budget exceeded") as info:
+        load_directory(str(tmp_path), budget=Budget(max_elements=100_000))
+    assert info.value.where == f"{tmp_path}/mod/main.tf:2"

@@ -100,7 +100,10 @@ def parse_json_body(text: str, where: str) -> Body:
         raise HclSyntaxError("JSON nested too deeply", 1) from None
     if not isinstance(doc, dict):
         raise HclSyntaxError("a .tf.json file must hold a JSON object", 1)
-    return _Mapper(text, where).top(doc)
+    try:
+        return _Mapper(text, where).top(doc)
+    except RecursionError:
+        raise HclSyntaxError("JSON nested too deeply", 1) from None
 
 
 def _line_of(text: str, needle: str, start: int) -> tuple[int, int]:

@@ -217,6 +217,7 @@ class Loader:
         if cfg is None:
             cfg = load_config(directory, self.root, self.conf, self.warn)
             self._configs[directory] = cfg
+            self.budget.check_time(self.rel(directory))
         return cfg
 
     def rel(self, path: str) -> str:
@@ -632,6 +633,8 @@ class ModuleInstance:
             from_plan = self.loader.plan_instance_keys(plan_prefix)
             if from_plan:
                 keys = [k for k in from_plan if k is not STAR]
+        if isinstance(keys, list):
+            self.loader.budget.add_elements(len(keys), f"{file}:{body.attributes.get('count', body.attributes.get('for_each')).line}")
         self._keys[cache_key] = keys
         return keys
 

@@ -88,6 +88,8 @@ def parse_body(text: str, where: str) -> Body:
         return _Converter(where, 0).body(tree.children[0])
     except HclSyntaxError as exc:
         raise InputError(f"HCL syntax error: {exc.message}", where=f"{where}:{exc.line}") from None
+    except RecursionError:
+        raise InputError("expressions nested too deeply for tfecs to read", where=where) from None
 
 
 def parse_expression(text: str, where: str, line: int = 1) -> Node:
@@ -106,7 +108,10 @@ def parse_expression(text: str, where: str, line: int = 1) -> Node:
 def parse_template(text: str, where: str, line: int = 1) -> Node:
     """A template's text (heredoc body, `templatefile()` file): literal text with
     `${...}` interpolations and `%{if}`/`%{for}` directives."""
-    return _assemble(_scan_template(text, where, line), line)
+    try:
+        return _assemble(_scan_template(text, where, line), line)
+    except RecursionError:
+        raise HclSyntaxError("expressions nested too deeply for tfecs to read", line) from None
 
 
 def _parse(text: str) -> Tree:
