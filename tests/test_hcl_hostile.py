@@ -491,3 +491,30 @@ def test_instances_count_against_the_element_budget(tmp_path):
     with pytest.raises(InputError, match="element budget exceeded") as info:
         load_directory(str(tmp_path), budget=Budget(max_elements=100_000))
     assert info.value.where == f"{tmp_path}/mod/main.tf:2"
+
+
+def test_hybrid_mode_warns_and_goes_on_when_the_source_reads_outside(repo, tmp_path):
+    plan = {
+        "format_version": "1.2",
+        "resource_changes": [
+            {
+                "address": "aws_ecs_task_definition.t", "mode": "managed", "type": "aws_ecs_task_definition", "name": "t",
+                "change": {"actions": ["create"], "before": None, "after": {"family": "t"}, "after_unknown": {"container_definitions": True}},
+            },
+            {
+                "address": "aws_ecs_task_definition.u", "mode": "managed", "type": "aws_ecs_task_definition", "name": "u",
+                "change": {"actions": ["create"], "before": None, "after": {"family": "u"}, "after_unknown": {"container_definitions": True}},
+            },
+        ],
+    }
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    infra = repo / "infra"
+    write(infra / "main.tf", task("t", 'file("../../outside/secret.txt")') + task("u"))
+    report = scan([str(tmp_path / "plan.json")], load_rules(select=("ecs-privileged-container",)), src=SourceOptions(str(infra), {}, ()))
+    assert errors(report) == []
+    assert warnings(report) == [("file-outside-root", f"{infra}/main.tf:3")]
+    assert outcome(report) == [
+        ("ecs-privileged-container", "aws_ecs_task_definition.t", "unknown"),
+        ("ecs-privileged-container", "aws_ecs_task_definition.u", "fail"),
+    ]
+    assert SECRET not in repr(report.findings) + repr(report.warnings)
