@@ -95,7 +95,7 @@ def test_function_call_line_inside_heredoc_template():
 @pytest.mark.parametrize(
     "text, line, message",
     [
-        ('resource "a" "b" {\n  x = = 1\n}\n', 2, "unexpected '= 1'"),
+        ('resource "a" "b" {\n  x = = 1\n}\n', 2, "unexpected text at column 7"),
         ('locals {\n  a = 1\n', 3, "unexpected end of file"),
         ('x = "unterminated\n', 1, "unexpected end of file"),
         ('x = 1\ny = \n', 2, "a value is missing"),

@@ -92,3 +92,18 @@ def test_ignores_apply_across_the_roots_of_a_monorepo(run_cli, tmp_path, monkeyp
     ]
     assert not any(f["blocking"] for f in doc["findings"] if f["suppressed"])
     assert [w["kind"] for w in doc["warnings"] if w["kind"].startswith("ignore")] == []
+
+
+def test_outside_git_the_folder_given_is_the_repository_of_its_roots(run_cli, tmp_path, monkeypatch):
+    """No .git above: the roots' `../../modules` calls stay inside the folder given to
+    --recursive, so they are read (no file-outside-root warning), and a root scanned alone
+    still may not read its parent."""
+    repo = tmp_path / "repo"
+    shutil.copytree(MONOREPO, repo)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli("scan", "repo", "--recursive", "--format", "json", "--rule", "ecs-privileged-container")
+    doc = json.loads(out)
+    assert [w for w in doc["warnings"] if w["kind"] == "file-outside-root"] == []
+    assert any(f["rule"] == "ecs-privileged-container" and f["address"].startswith("module.api.") for f in doc["findings"])
+    code, out, _ = run_cli("scan", "repo/envs/prod", "--format", "json", "--rule", "ecs-privileged-container")
+    assert any(w["kind"] in ("file-outside-root", "module-not-downloaded") for w in json.loads(out)["warnings"])

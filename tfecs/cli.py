@@ -264,10 +264,17 @@ def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var
 
     roots = expand(paths, recursive)
     if recursive or roots != list(paths):
-        # A monorepo: each root module is an input, scanned in its own process.
-        report = scan_parallel(roots, rules, options, src, suppressor=suppressor)
-        if dockerfiles:
-            report = merge([report, run_scan([], rules, options, src, dockerfiles=tuple(dockerfiles))], options, rules)
+        # A monorepo: each root module is an input, scanned in its own process; outside a
+        # git work tree, the folder given is the repository they share.
+        from .inputs.hcl.confine import declare_repository_root
+
+        declare_repository_root(next((p for p in paths if p != "-" and os.path.isdir(p)), None))
+        try:
+            report = scan_parallel(roots, rules, options, src, suppressor=suppressor)
+            if dockerfiles:
+                report = merge([report, run_scan([], rules, options, src, dockerfiles=tuple(dockerfiles))], options, rules)
+        finally:
+            declare_repository_root(None)
         return report
     return run_scan(paths, rules, options, src, dockerfiles=tuple(dockerfiles), suppressor=suppressor)
 

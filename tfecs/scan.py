@@ -27,11 +27,12 @@ class SourceOptions:
     var_files: tuple[str, ...] = ()
 
 
-def read_input(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResource], bool, set[str]]:
+def read_input(path: str, src: SourceOptions, warnings: list | None = None) -> tuple[InputInfo, list[RawResource], bool, set[str]]:
     """Resources of one input, whether it has a prior state to compare with, and the
-    values of variables it declares sensitive (never to be printed)."""
+    values of variables it declares sensitive (never to be printed). HCL evaluation
+    appends its WarningInfo items to `warnings`."""
     if path != "-" and os.path.isdir(path):
-        return _read_hcl(path, src)
+        return _read_hcl(path, src, warnings)
     if path.endswith(".tf"):
         raise InputError("give the directory that holds the .tf files, not a single file", where=path)
     with stage("read"):
@@ -46,19 +47,21 @@ def read_input(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResour
         with stage("enrich from source"):
             declared = plan.doc.get("variables") if isinstance(plan.doc, dict) else None
             plan_variables = {k: v["value"] for k, v in (declared or {}).items() if isinstance(v, dict) and "value" in v}
-            enrich_plan(plan.resources, src.source, variables=src.variables, var_files=src.var_files, plan_variables=plan_variables)
+            enrich_plan(
+                plan.resources, src.source, variables=src.variables, var_files=src.var_files, plan_variables=plan_variables, warnings=warnings
+            )
     managed = sum(1 for r in plan.resources if r.mode == "managed")
     info = InputInfo(path, plan.kind, plan.format_version, plan.terraform_version, managed)
     return info, plan.resources, True, sensitive_variables(plan.doc)
 
 
-def _read_hcl(path: str, src: SourceOptions) -> tuple[InputInfo, list[RawResource], bool]:
-    if not any(name.endswith(".tf") for name in os.listdir(path)):
+def _read_hcl(path: str, src: SourceOptions, warnings: list | None = None) -> tuple[InputInfo, list[RawResource], bool]:
+    if not any(name.endswith((".tf", ".tf.json")) for name in os.listdir(path)):
         raise InputError("no Terraform plan or .tf files in this directory", where=path)
     from .inputs.hcl import load_directory
 
     with stage("parse hcl"):
-        resources = load_directory(path, variables=src.variables, var_files=src.var_files)
+        resources = load_directory(path, variables=src.variables, var_files=src.var_files, warnings=warnings)
     managed = sum(1 for r in resources if r.mode == "managed")
     return InputInfo(path, "hcl", None, None, managed), resources, False, set()
 
@@ -145,7 +148,7 @@ def scan(
             continue
         where = "<stdin>" if path == "-" else path
         try:
-            info, raws, has_prior, secret_vars = read_input(path, src)
+            info, raws, has_prior, secret_vars = read_input(path, src, report.warnings)
         except TfecsError as exc:
             at = where if exc.where in (None, "-") else exc.where
             report.errors.append(ErrorInfo("input", exc.message, at))

@@ -10,9 +10,16 @@ after apply from the source it was made from.
 Layers: `syntax` (parse), `evaluate` + `functions` + `types` (expressions), `config`
 (a module directory), `modules` (instances, count/for_each, expansion), `hybrid`.
 
-Why a value is unknown (an unsupported function, a module that is not downloaded, an
-expression Terraform would reject) is logged on the `tfecs.hcl` logger at debug level;
-`TFECS_DEBUG=1` prints those notes on stderr.
+Nothing silent: a module that is not downloaded, a file outside the repository root
+(see `confine.py`) and a root variable without a value are warnings for the report
+(`warnings=`, a list the caller passes; items are `tfecs.report.WarningInfo`), each
+saying what to do; the value involved is unknown and the scan goes on. What Terraform
+itself rejects (syntax, undeclared references, cycles, a module calling itself) and a
+budget running out (`budget.py`) are input errors with file:line (exit 2).
+
+Why a value is unknown (an unsupported function, an expression this evaluator does not
+follow) is logged on the `tfecs.hcl` logger at debug level; `TFECS_DEBUG=1` prints those
+notes on stderr.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from typing import Any, Iterator
 
 from ...errors import InputError
 from ..raw import RawResource
+from .budget import Budget
 from .hybrid import enrich
 from .modules import Loader
 
@@ -37,12 +45,22 @@ def _debug_notes() -> None:
         log.setLevel(logging.DEBUG)
 
 
-def load_directory(path: str, *, variables: dict[str, str] | None = None, var_files: tuple[str, ...] = ()) -> list[RawResource]:
+def load_directory(
+    path: str,
+    *,
+    variables: dict[str, str] | None = None,
+    var_files: tuple[str, ...] = (),
+    warnings: list | None = None,
+    budget: Budget | None = None,
+) -> list[RawResource]:
+    """`warnings`: a list that receives the scan's WarningInfo items (see the module doc)."""
     _check_dir(path)
     _debug_notes()
     with _errors_under(path, var_files):
-        loader = Loader(path, dict(variables or {}), tuple(var_files))
+        loader = Loader(path, dict(variables or {}), tuple(var_files), budget=budget)
+        _check_root_files(loader, path)
         resources = list(loader.root_instance.expand())
+    _hand_warnings(loader, path, var_files, warnings)
     for r in resources:
         r.input = path
     return resources
@@ -55,14 +73,38 @@ def enrich_plan(
     variables: dict[str, str] | None = None,
     var_files: tuple[str, ...] = (),
     plan_variables: dict[str, Any] | None = None,
+    warnings: list | None = None,
+    budget: Budget | None = None,
 ) -> None:
     """`plan_variables`: the plan's root variable values (`{"name": value}`), which win
-    over defaults and .tfvars files."""
+    over defaults and .tfvars files. `warnings`: as for load_directory."""
     _check_dir(source_dir)
     _debug_notes()
     with _errors_under(source_dir, var_files):
-        loader = Loader(source_dir, dict(variables or {}), tuple(var_files), plan=resources, plan_variables=plan_variables)
+        loader = Loader(source_dir, dict(variables or {}), tuple(var_files), plan=resources, plan_variables=plan_variables, budget=budget)
+        _check_root_files(loader, source_dir)
         enrich(loader, resources)
+    _hand_warnings(loader, source_dir, var_files, warnings)
+
+
+def _hand_warnings(loader: Loader, root: str, var_files: tuple[str, ...], out: list | None) -> None:
+    if out is None:
+        return
+    from ...report import WarningInfo
+
+    for kind, message, where in loader.warnings:
+        out.append(WarningInfo(kind, message, _shown(root, where, var_files)))
+
+
+def _shown(root: str, where: str, var_files: tuple[str, ...]) -> str:
+    if where and not os.path.isabs(where) and not where.startswith("--var") and where.split(":")[0] not in var_files:
+        return os.path.normpath(os.path.join(root, where))
+    return where
+
+
+def _check_root_files(loader: Loader, path: str) -> None:
+    if not loader.root_instance.config.files:
+        raise InputError("no .tf or .tf.json files that tfecs can read in this directory", where=path)
 
 
 @contextmanager
@@ -73,8 +115,8 @@ def _errors_under(root: str, var_files: tuple[str, ...]) -> Iterator[None]:
         yield
     except InputError as exc:
         where = exc.where
-        if where and not os.path.isabs(where) and not where.startswith("--var") and where.split(":")[0] not in var_files:
-            exc.where = os.path.normpath(os.path.join(root, where))
+        if where:
+            exc.where = _shown(root, where, var_files)
             exc.args = (f"{exc.where}: {exc.message}",)
         raise
 
@@ -82,7 +124,7 @@ def _errors_under(root: str, var_files: tuple[str, ...]) -> Iterator[None]:
 def _check_dir(path: str) -> None:
     if not os.path.isdir(path):
         raise InputError("not a directory", where=path)
-    if not any(n.endswith(".tf") for n in os.listdir(path)):
+    if not any(n.endswith((".tf", ".tf.json")) for n in os.listdir(path)):
         raise InputError("no .tf files in this directory", where=path)
 
 

@@ -1,18 +1,48 @@
 """A module directory's configuration: its variables, locals, resources, data sources,
-module calls and outputs, read from the `.tf` files Terraform would read (in lexical
-order, `override.tf` / `*_override.tf` merged last)."""
+module calls and outputs, read from the files Terraform would read: `*.tf` and
+`*.tf.json` (JSON syntax, `jsonsyntax.py`) in lexical order, then the override files
+(`override.tf`, `*_override.tf` and their `.tf.json` forms) merged in with Terraform's
+override rules.
+
+Every file obeys the confinement rule (`confine.py`): a file that is a symlink out of the
+repository is not read (a `file-outside-root` warning); one that is a FIFO, socket or
+device fails the scan (it could not be read without blocking); a directory named
+`x.tf` is skipped, as Terraform does.
+
+Configuration Terraform rejects is an error with file:line: an argument at the top
+level, a block type Terraform does not know there, an override with nothing to override.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ...errors import InputError
 from . import parsecache
-from .evaluate import note
+from .confine import Confinement, NotRegular, Outside, read_regular
+from .jsonsyntax import parse_json_body
 from .nodes import Attribute, Block, Body, Lit
-from .syntax import parse_body
+from .syntax import HclSyntaxError, parse_body
+
+# Top-level block types Terraform 1.11 knows, and how many labels each has.
+TOP_LEVEL = {
+    "terraform": 0,
+    "provider": 1,
+    "variable": 1,
+    "locals": 0,
+    "output": 1,
+    "module": 1,
+    "resource": 2,
+    "data": 2,
+    "ephemeral": 2,
+    "moved": 0,
+    "import": 0,
+    "removed": 0,
+    "check": 1,
+}
 
 # Parsed files by (path, name, mtime, size): a module called many times is parsed once, and so
 # is a directory scanned twice in one process (the test suite, hybrid after HCL).
@@ -20,27 +50,38 @@ _PARSED: "OrderedDict[tuple, Body]" = OrderedDict()
 _PARSED_MAX = 4096
 
 
-def parse_file(path: str, rel: str) -> Body:
+def parse_file(path: str, rel: str, text: str | None = None) -> Body:
+    """`path`: a real path that passed the confinement check (or `text`, already read)."""
     try:
         st = os.stat(path)
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), where=rel) from None
-    key = (path, rel, st.st_mtime_ns, st.st_size)
+    key = (path, rel, st.st_mtime_ns, st.st_size, st.st_ino)
     body = _PARSED.get(key)
     if body is not None:
         _PARSED.move_to_end(key)
         return body
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", where=rel) from None
-    except OSError as exc:
-        raise InputError(exc.strerror or str(exc), where=rel) from None
-    body = parsecache.get(text)
-    if body is None:
-        body = parse_body(text, rel)
-        parsecache.put(text, body)
+    if text is None:
+        try:
+            data = read_regular(path)
+        except NotRegular as exc:
+            raise InputError(f"the file {exc}; tfecs does not read it", where=rel) from None
+        except OSError as exc:
+            raise InputError(exc.strerror or str(exc), where=rel) from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start})", where=rel) from None
+    if path.endswith(".json"):
+        try:
+            body = parse_json_body(text[1:] if text.startswith("\ufeff") else text, rel)
+        except HclSyntaxError as exc:
+            raise InputError(f"JSON configuration error: {exc.message}", where=f"{rel}:{exc.line}") from None
+    else:
+        body = parsecache.get(text)
+        if body is None:
+            body = parse_body(text, rel)
+            parsecache.put(text, body)
     _PARSED[key] = body
     if len(_PARSED) > _PARSED_MAX:
         _PARSED.popitem(last=False)
@@ -86,27 +127,63 @@ class ModuleConfig:
     files: list[str] = field(default_factory=list)
 
 
+def is_config_file(filename: str) -> bool:
+    return filename.endswith((".tf", ".tf.json"))
+
+
 def is_override(filename: str) -> bool:
-    stem = filename[: -len(".tf")]
+    stem = filename[: -len(".tf.json")] if filename.endswith(".tf.json") else filename[: -len(".tf")]
     return stem == "override" or stem.endswith("_override")
 
 
-def load_config(directory: str, root: str) -> ModuleConfig:
-    cfg = ModuleConfig(directory)
+def config_files(directory: str, root: str, conf: Confinement, warn) -> list[tuple[str, str]]:
+    """(real path, name) of the configuration files Terraform reads in `directory`,
+    primary files first then override files, each group in lexical order."""
     try:
         names = sorted(os.listdir(directory))
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), where=_rel(directory, root)) from None
-    tf = [n for n in names if n.endswith(".tf") and os.path.isfile(os.path.join(directory, n))]
-    if any(n.endswith(".tf.json") for n in names):
-        note(_rel(directory, root), "*.tf.json files (JSON syntax) are not read")
-    parsecache.warm(os.path.join(directory, n) for n in tf)
-    for name in [n for n in tf if not is_override(n)] + [n for n in tf if is_override(n)]:
+    found: list[tuple[str, str]] = []
+    for name in names:
+        if not is_config_file(name) or name.startswith((".", "#")) or name.endswith("~"):
+            continue
+        full = os.path.join(directory, name)
+        rel = _rel(full, root)
+        try:
+            real = conf.check(full)
+        except Outside as exc:
+            warn("file-outside-root", f"{name} is not read: {exc.reason}", rel)
+            continue
+        try:
+            mode = os.stat(real).st_mode
+        except OSError as exc:
+            raise InputError(exc.strerror or str(exc), where=rel) from None
+        if stat.S_ISDIR(mode):
+            continue  # Terraform skips directories
+        if not stat.S_ISREG(mode):
+            raise InputError("is not a regular file (a FIFO, socket or device); tfecs does not read it", where=rel)
+        found.append((real, name))
+    return [f for f in found if not is_override(f[1])] + [f for f in found if is_override(f[1])]
+
+
+def load_config(directory: str, root: str, conf: Confinement | None = None, warn=None) -> ModuleConfig:
+    conf = conf or Confinement.for_scan(root)
+    warn = warn or (lambda kind, message, where: None)
+    cfg = ModuleConfig(directory)
+    files = config_files(directory, root, conf, warn)
+    parsecache.warm(real for real, name in files if not name.endswith(".json"))
+    for real, name in files:
         rel = _rel(os.path.join(directory, name), root)
         cfg.files.append(rel)
-        body = parse_file(os.path.join(directory, name), rel)
+        body = parse_file(real, rel)
+        if body.attributes:
+            attr = next(iter(body.attributes.values()))
+            raise InputError(f"an argument ({attr.name!r}) is not expected at the top level of a configuration file", where=f"{rel}:{attr.line}")
         for block in body.blocks:
             block.file = rel
+            if block.type not in TOP_LEVEL:
+                shown = block.type if len(block.type) <= 40 else block.type[:40] + "..."
+                raise InputError(f"blocks of type {shown!r} are not expected here (a misspelled block type?)", where=f"{rel}:{block.line}")
             _add(cfg, block, rel, override=is_override(name))
     return cfg
 
@@ -130,6 +207,8 @@ def _add(cfg: ModuleConfig, block: Block, rel: str, override: bool) -> None:
     elif kind == "variable":
         (name,) = _labels(block, 1, rel)
         existing = cfg.variables.get(name)
+        if override and existing is None:
+            raise InputError(f"there is no variable {name!r} to override", where=f"{rel}:{block.line}")
         if override and existing is not None:
             existing.block = _merged(existing.block, block)
         elif existing is not None:
@@ -140,10 +219,14 @@ def _add(cfg: ModuleConfig, block: Block, rel: str, override: bool) -> None:
         for attr in block.body.attributes.values():
             if attr.name in cfg.locals and not override:
                 raise InputError(f"local value {attr.name!r} is defined twice", where=f"{rel}:{attr.line}")
+            if override and attr.name not in cfg.locals:
+                raise InputError(f"there is no local value {attr.name!r} to override", where=f"{rel}:{attr.line}")
             cfg.locals[attr.name] = (attr, rel)
     elif kind == "module":
         (name,) = _labels(block, 1, rel)
         existing = cfg.modules.get(name)
+        if override and existing is None:
+            raise InputError(f"there is no module call {name!r} to override", where=f"{rel}:{block.line}")
         if override and existing is not None:
             block = _merged(existing.block, block)
         elif existing is not None:
@@ -160,6 +243,8 @@ def _add(cfg: ModuleConfig, block: Block, rel: str, override: bool) -> None:
 
 def _put(table: dict, key: str, block: Block, rel: str, override: bool, what: str) -> None:
     existing = table.get(key)
+    if override and existing is None:
+        raise InputError(f"there is no {what} to override", where=f"{rel}:{block.line}")
     if existing is not None:
         if not override:
             raise InputError(f"{what} is declared twice (also at {existing.file}:{existing.line})", where=f"{rel}:{block.line}")
@@ -167,10 +252,27 @@ def _put(table: dict, key: str, block: Block, rel: str, override: bool, what: st
     table[key] = block
 
 
+def _block_name(b: Block) -> str:
+    return b.labels[0] if b.type == "dynamic" and b.labels else b.type
+
+
 def _merged(base: Block, over: Block) -> Block:
-    """Terraform's override merge: attributes replace, nested blocks of a type replace all
-    of that type; the location stays the original block's."""
+    """Terraform's override merge: arguments replace; the nested blocks of a type (static
+    or `dynamic`) in the override replace all the original's blocks of that type; a
+    `lifecycle` block merges argument by argument."""
+    # Findings point into the original block's file: what the override contributes is
+    # located at the original block's line (a line of the override file would be wrong there).
+    moved = {k: Attribute(a.name, a.expr, base.line) for k, a in over.body.attributes.items()}
+    over = Block(over.type, over.labels, Body(moved, [Block(b.type, b.labels, b.body, base.line, b.file) for b in over.body.blocks]), over.line, over.file)
     attrs = {**base.body.attributes, **over.body.attributes}
-    over_types = {b.type for b in over.body.blocks}
-    blocks = [b for b in base.body.blocks if b.type not in over_types] + list(over.body.blocks)
+    over_names = {_block_name(b) for b in over.body.blocks if b.type != "lifecycle"}
+    blocks = [b for b in base.body.blocks if _block_name(b) not in over_names and b.type != "lifecycle"]
+    base_life = [b for b in base.body.blocks if b.type == "lifecycle"]
+    over_life = [b for b in over.body.blocks if b.type == "lifecycle"]
+    if base_life or over_life:
+        life = base_life[0] if base_life else over_life[0]
+        for b in over_life if base_life else over_life[1:]:
+            life = Block("lifecycle", [], Body({**life.body.attributes, **b.body.attributes}, life.body.blocks), life.line, life.file)
+        blocks.append(life)
+    blocks += [b for b in over.body.blocks if b.type != "lifecycle"]
     return Block(base.type, base.labels, Body(attrs, blocks), base.line, base.file)

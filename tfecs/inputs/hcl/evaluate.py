@@ -13,20 +13,23 @@ from __future__ import annotations
 import logging
 import math
 import os
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from ...errors import InputError
 from . import functions
+from .budget import MAX_STRING, Budget, BudgetExceeded
+from .confine import Confinement, NotRegular, Outside, read_regular
 from .nodes import BinOp, Call, Cond, ForExpr, GetAttr, Index, Lit, Name, Node, ObjectNode, Splat, Template, TFor, TIf, TupleNode, Unary
 from .syntax import HclSyntaxError, parse_template
 from .values import (
     UNKNOWN,
     EvalError,
     Lazy,
+    Rejected,
     Unknown,
     has_unknown,
     norm_number,
-    tf_equal,
+    partial_equal,
     to_bool,
     to_number,
     to_string,
@@ -34,6 +37,7 @@ from .values import (
 )
 
 log = logging.getLogger("tfecs.hcl")
+REFS_PREFIX = "\0refs:"  # bindings[REFS_PREFIX + name]: (references, sensitivity tree) using `name` brings in
 
 
 class Collector:
@@ -58,44 +62,63 @@ class Scope(Protocol):
 
 class Files:
     """File access for file()/templatefile(): paths resolve against the root module's
-    directory (Terraform's working directory) and must stay inside the allowed roots."""
+    directory (Terraform's working directory) and must obey the confinement rule
+    (`confine.py`): a path that breaks it is not read, its value is unknown and the scan
+    gets a `file-outside-root` warning."""
 
-    def __init__(self, root: str):
+    def __init__(self, root: str, conf: Confinement | None = None, warn: Callable[[str, str, str], None] | None = None):
         self.root = os.path.realpath(root)
-        self.allowed: list[str] = [self.root]
+        self.conf = conf or Confinement.for_scan(self.root)
+        self.warn = warn or (lambda kind, message, where: None)
+        self.budget = Budget()
         self._templates: dict[str, Node] = {}
 
-    def allow(self, directory: str) -> None:
-        real = os.path.realpath(directory)
-        if not any(_inside(real, a) for a in self.allowed):
-            self.allowed.append(real)
-
-    def resolve(self, func: str, path: str, ctx: "Ctx", line: int) -> str:
+    def resolve(self, func: str, path: str, ctx: "Ctx", line: int) -> str | None:
+        """The real path to read, or None (outside the root: warned)."""
         full = path if os.path.isabs(path) else os.path.join(self.root, path)
-        real = os.path.realpath(full)
-        if not any(_inside(real, a) for a in self.allowed):
-            raise InputError(
-                f"{func}({path!r}) reads a file outside the scanned directory; tfecs only reads files inside it",
-                where=f"{ctx.file}:{line}",
-            )
-        return real
-
-    def read(self, func: str, path: str, ctx: "Ctx", line: int) -> str:
-        real = self.resolve(func, path, ctx, line)
         try:
-            with open(real, encoding="utf-8") as fh:
-                return fh.read()
+            return self.conf.check(full)
+        except Outside as exc:
+            shown = path if len(path) <= 200 else path[:200] + "..."
+            self.warn(
+                "file-outside-root",
+                f"{func}({shown!r}) is not read: {exc.reason}; its value is treated as unknown",
+                f"{ctx.file}:{line}",
+            )
+            return None
+
+    def read_bytes(self, func: str, path: str, ctx: "Ctx", line: int) -> bytes | None:
+        real = self.resolve(func, path, ctx, line)
+        if real is None:
+            return None
+        try:
+            return read_regular(real)
         except FileNotFoundError:
             raise EvalError(f"{func}: no such file {path!r}") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise EvalError(f"{func}: cannot read {path!r} ({exc})") from None
+        except NotRegular as exc:
+            raise InputError(f"{func}({path!r}): the file {exc}; tfecs does not read it", where=f"{ctx.file}:{line}") from None
+        except OSError as exc:
+            raise EvalError(f"{func}: cannot read {path!r} ({exc.strerror})") from None
 
-    def template(self, path: str, ctx: "Ctx", line: int) -> tuple[Node, str]:
+    def read(self, func: str, path: str, ctx: "Ctx", line: int) -> str | None:
+        data = self.read_bytes(func, path, ctx, line)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise EvalError(f"{func}: {path!r} is not UTF-8 text (byte {exc.start})") from None
+
+    def template(self, path: str, ctx: "Ctx", line: int) -> tuple[Node, str] | None:
         real = self.resolve("templatefile", path, ctx, line)
+        if real is None:
+            return None
         node = self._templates.get(real)
-        rel = os.path.relpath(real, self.root)
+        rel = os.path.relpath(real, self.root).replace(os.sep, "/")
         if node is None:
             text = self.read("templatefile", path, ctx, line)
+            if text is None:
+                return None
             try:
                 node = parse_template(text, rel, 1)
             except HclSyntaxError as exc:
@@ -104,12 +127,8 @@ class Files:
         return node, rel
 
 
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
 class Ctx:
-    __slots__ = ("scope", "bindings", "out", "files", "file")
+    __slots__ = ("scope", "bindings", "out", "files", "file", "in_template")
 
     def __init__(self, scope: Scope | None, files: Files, file: str, bindings: dict | None = None, out: Collector | None = None):
         self.scope = scope
@@ -117,12 +136,17 @@ class Ctx:
         self.file = file
         self.bindings = bindings or {}
         self.out = out if out is not None else Collector()
+        self.in_template = False
 
     def bind(self, **names: Any) -> "Ctx":
-        return Ctx(self.scope, self.files, self.file, {**self.bindings, **names}, self.out)
+        ctx = Ctx(self.scope, self.files, self.file, {**self.bindings, **names}, self.out)
+        ctx.in_template = self.in_template
+        return ctx
 
     def with_collector(self, out: Collector) -> "Ctx":
-        return Ctx(self.scope, self.files, self.file, self.bindings, out)
+        ctx = Ctx(self.scope, self.files, self.file, self.bindings, out)
+        ctx.in_template = self.in_template
+        return ctx
 
 
 def note(where: str, message: str) -> None:
@@ -133,23 +157,111 @@ def note(where: str, message: str) -> None:
 
 
 def evaluate(node: Node, ctx: Ctx) -> Any:
+    budget = ctx.files.budget
+    budget.steps += 1
+    if not budget.steps & 4095:
+        budget.check_time(f"{ctx.file}:{node.line}")
     handler = _DISPATCH.get(type(node))
     if handler is None:
         raise EvalError(f"unsupported expression {type(node).__name__}")
     return handler(node, ctx)
 
 
+# ---------------------------------------------------------------------------- sensitivity by path
+#
+# Terraform marks values, not expressions: in `locals { m = { a = {...}, b = var.secret } }`
+# only `local.m.b` is sensitive, and `local.m.a` is not. The evaluator keeps one sensitive
+# flag per expression (the Collector); for the object and tuple constructors of a local
+# value it also keeps a tree of flags, so that `local.m.a` and the instances of
+# `for_each = local.m` are sensitive only where their own part is.
+
+
+def evaluate_marked(node: Node, ctx: Ctx) -> tuple[Any, Any]:
+    """(value, sensitivity tree): a bool, or a dict/list of trees following the object or
+    tuple constructors of `node`. The references go to ctx.out; the sensitivity does not
+    (the caller decides from the tree)."""
+    if isinstance(node, ObjectNode):
+        out: dict[str, Any] = {}
+        tree: dict[str, Any] = {}
+        unknown_key = False
+        _elements(ctx, node, len(node.items))
+        for key_node, value_node in node.items:
+            key = evaluate(key_node, ctx)
+            value, sub = evaluate_marked(value_node, ctx)
+            if has_unknown(key):
+                unknown_key = True
+                continue
+            k = to_string(key, "object key")
+            out[k] = value
+            tree[k] = sub
+        if unknown_key:
+            return UNKNOWN, tree_any(tree)
+        return out, tree
+    if isinstance(node, TupleNode):
+        _elements(ctx, node, len(node.items))
+        pairs = [evaluate_marked(item, ctx) for item in node.items]
+        return [v for v, _ in pairs], [t for _, t in pairs]
+    inner = Collector()
+    value = evaluate(node, ctx.with_collector(inner))
+    ctx.out.add(inner.refs)
+    return value, inner.sensitive
+
+
+def tree_any(tree: Any) -> bool:
+    if isinstance(tree, dict):
+        return any(tree_any(t) for t in tree.values())
+    if isinstance(tree, list):
+        return any(tree_any(t) for t in tree)
+    return bool(tree)
+
+
+def tree_path(tree: Any, steps: list[Node]) -> Any:
+    """The sensitivity tree under the literal attribute/index steps of a traversal."""
+    for step in steps:
+        if isinstance(tree, bool):
+            return tree
+        if isinstance(step, GetAttr):
+            key: Any = step.name
+        elif isinstance(step, Index) and isinstance(step.key, Lit):
+            key = step.key.value
+        else:
+            return tree_any(tree)
+        if isinstance(tree, dict) and isinstance(key, str) and key in tree:
+            tree = tree[key]
+        elif isinstance(tree, list) and isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(tree):
+            tree = tree[key]
+        else:
+            return tree_any(tree)
+    return tree
+
+
 def _lit(node: Lit, ctx: Ctx) -> Any:
     return node.value
 
 
+def _elements(ctx: Ctx, node: Node, n: int) -> None:
+    budget = ctx.files.budget
+    budget.elements += n
+    if budget.elements > budget.max_elements:
+        budget.add_elements(0, f"{ctx.file}:{node.line}")
+
+
+def _text(ctx: Ctx, node: Any, n: int) -> None:
+    budget = ctx.files.budget
+    if n > MAX_STRING or budget.string_bytes + n > budget.max_string_bytes:
+        budget.add_string(n, f"{ctx.file}:{getattr(node, 'line', 0)}")  # raises
+    budget.string_bytes += n
+
+
 def _tuple(node: TupleNode, ctx: Ctx) -> Any:
+    _elements(ctx, node, len(node.items))
     return [evaluate(item, ctx) for item in node.items]
 
 
 def _object(node: ObjectNode, ctx: Ctx) -> Any:
     out: dict[str, Any] = {}
     unknown_key = False
+    _elements(ctx, node, len(node.items))
     for key_node, value_node in node.items:
         key = evaluate(key_node, ctx)
         value = evaluate(value_node, ctx)
@@ -186,12 +298,13 @@ def _binop(node: BinOp, ctx: Ctx) -> Any:
         if has_unknown(left) or has_unknown(right):
             return UNKNOWN
         return to_bool(left) and to_bool(right) if op == "&&" else to_bool(left) or to_bool(right)
+    if op in ("==", "!="):
+        eq = partial_equal(left, right)
+        if isinstance(eq, Unknown):
+            return UNKNOWN
+        return eq if op == "==" else not eq
     if has_unknown(left) or has_unknown(right):
         return UNKNOWN
-    if op == "==":
-        return tf_equal(left, right)
-    if op == "!=":
-        return not tf_equal(left, right)
     a, b = to_number(left), to_number(right)
     if op == "+":
         return norm_number(a + b)
@@ -232,7 +345,7 @@ def _template(node: Template, ctx: Ctx) -> Any:
     if len(parts) == 1 and isinstance(parts[0], Node):
         return evaluate(parts[0], ctx)  # "${x}" is x itself, not converted to a string
     segments: list[Any] = []
-    _render(parts, ctx, segments)
+    _render(parts, ctx, segments, node)
     if any(isinstance(s, Unknown) for s in segments):
         merged: list[Any] = []
         for s in segments:
@@ -244,16 +357,18 @@ def _template(node: Template, ctx: Ctx) -> Any:
     return "".join(segments)
 
 
-def _render(parts: list, ctx: Ctx, out: list) -> None:
+def _render(parts: list, ctx: Ctx, out: list, node: Node) -> None:
+    _elements(ctx, node, len(parts))
     for part in parts:
         if isinstance(part, str):
+            _text(ctx, node, len(part))
             out.append(part)
         elif isinstance(part, TIf):
             cond = evaluate(part.cond, ctx)
             if isinstance(cond, (Unknown, Lazy)):
                 out.append(UNKNOWN)
             else:
-                _render(part.then if to_bool(cond) else part.otherwise, ctx, out)
+                _render(part.then if to_bool(cond) else part.otherwise, ctx, out, node)
         elif isinstance(part, TFor):
             coll = evaluate(part.coll, ctx)
             if isinstance(coll, (Unknown, Lazy)):
@@ -263,7 +378,7 @@ def _render(parts: list, ctx: Ctx, out: list) -> None:
                 names = {part.val_var: v}
                 if part.key_var:
                     names[part.key_var] = k
-                _render(part.body, ctx.bind(**names), out)
+                _render(part.body, ctx.bind(**names), out, node)
         else:
             value = evaluate(part, ctx)
             if isinstance(value, Unknown):
@@ -274,7 +389,9 @@ def _render(parts: list, ctx: Ctx, out: list) -> None:
             elif isinstance(value, Lazy) or has_unknown(value):
                 out.append(UNKNOWN)
             else:
-                out.append(to_string(value, "template value"))
+                text = to_string(value, "template value")
+                _text(ctx, part, len(text))
+                out.append(text)
 
 
 def _iterate(coll: Any) -> list[tuple[Any, Any]]:
@@ -294,7 +411,9 @@ def _for(node: ForExpr, ctx: Ctx) -> Any:
     if isinstance(coll, Unknown):
         return UNKNOWN
     items = []
-    for k, v in _iterate(coll):
+    pairs = _iterate(coll)
+    _elements(ctx, node, len(pairs))
+    for k, v in pairs:
         names = {node.val_var: v}
         if node.key_var:
             names[node.key_var] = k
@@ -319,7 +438,7 @@ def _for(node: ForExpr, ctx: Ctx) -> Any:
         if node.group:
             out.setdefault(key, []).append(value)
         elif key in out:
-            raise EvalError(f"duplicate key {key!r} in a for expression (add ... to group)")
+            raise EvalError("duplicate key in a for expression (add ... to group)")
         else:
             out[key] = value
     return out
@@ -345,6 +464,14 @@ def _traversal(node: Node, ctx: Ctx) -> Any:
 
 def resolve_name(root: Name, steps: list[Node], ctx: Ctx) -> tuple[Any, int]:
     if root.name in ctx.bindings:
+        # each.value / count.index of an instance: the references its for_each made
+        entry = ctx.bindings.get(REFS_PREFIX + root.name)
+        if entry:
+            refs, marks = entry
+            if not isinstance(marks, bool):  # a sensitivity tree of each.value
+                first = steps[0].name if steps and isinstance(steps[0], GetAttr) else None
+                marks = False if first == "key" else tree_path(marks, steps[1:]) if first == "value" else marks
+            ctx.out.add(refs, tree_any(marks))
         return ctx.bindings[root.name], 0
     if ctx.scope is None:
         raise EvalError(f"{root.name!r} is not available here")
@@ -390,7 +517,7 @@ def get_index(value: Any, key: Any, ctx: Ctx) -> Any:
         k = to_string(key, "key")
         if k in value:
             return value[k]
-        raise EvalError(f"no key {k!r}")
+        raise EvalError("no such key in the map")  # never the key: it may come from a sensitive value
     if value is None:
         raise EvalError("attempt to index a null value")
     raise EvalError(f"cannot index a {type_name(value)}")
@@ -443,7 +570,20 @@ def _call(node: Call, ctx: Ctx) -> Any:
     if name == "sensitive":
         ctx.out.sensitive = True
     if name in functions.FUNCTIONS:
-        return functions.call(name, args)
+        where = f"{ctx.file}:{node.line}"
+        if name == "lookup" and len(args) == 2 and isinstance(args[0], dict) and not has_unknown(args[1]):
+            key = to_string(args[1], "key")
+            if key not in args[0]:
+                raise Rejected("lookup(): the map has no key like that, and no default is given")
+        try:
+            result = functions.call(name, args)
+        except functions.TooBig as exc:
+            raise BudgetExceeded(f"{exc} (budget exceeded)", where=where) from None
+        if isinstance(result, str):
+            _text(ctx, node, len(result))
+        elif isinstance(result, (list, dict)):
+            _elements(ctx, node, len(result))
+        return result
     note(f"{ctx.file}:{node.line}", f"function {name}() is not evaluated; its value is treated as unknown")
     return UNKNOWN
 
@@ -473,8 +613,15 @@ def _file_function(node: Call, name: str, args: list, ctx: Ctx) -> Any:
         return UNKNOWN
     path = to_string(args[0], "path")
     if name == "fileexists":
-        return os.path.isfile(ctx.files.resolve(name, path, ctx, node.line))
+        real = ctx.files.resolve(name, path, ctx, node.line)
+        if real is None:
+            return UNKNOWN
+        if os.path.isdir(real):
+            return False
+        return os.path.exists(real)
     if name == "templatefile":
+        if ctx.in_template:
+            raise Rejected("templatefile() cannot be called from inside a template (Terraform rejects recursive templates)")
         if len(args) != 2:
             raise EvalError("templatefile takes a path and a map of variables")
         variables = args[1]
@@ -482,23 +629,25 @@ def _file_function(node: Call, name: str, args: list, ctx: Ctx) -> Any:
             return UNKNOWN
         if not isinstance(variables, dict):
             raise EvalError("templatefile: the variables must be a map")
-        template, rel = ctx.files.template(path, ctx, node.line)
+        found = ctx.files.template(path, ctx, node.line)
+        if found is None:
+            return UNKNOWN
+        template, rel = found
         inner = Ctx(None, ctx.files, rel, dict(variables), ctx.out)
+        inner.in_template = True
         return evaluate(template, inner)
     if name in ("filebase64", *_FILE_HASHES):
         import base64
         import hashlib
 
-        real = ctx.files.resolve(name, path, ctx, node.line)
-        try:
-            with open(real, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            raise EvalError(f"{name}: cannot read {path!r} ({exc})") from None
+        data = ctx.files.read_bytes(name, path, ctx, node.line)
+        if data is None:
+            return UNKNOWN
         if name == "filebase64":
             return base64.b64encode(data).decode()
         return hashlib.new(_FILE_HASHES[name], data).hexdigest()
-    return ctx.files.read(name, path, ctx, node.line)
+    text = ctx.files.read(name, path, ctx, node.line)
+    return UNKNOWN if text is None else text
 
 
 def materialize(value: Any, ctx: Ctx) -> Any:

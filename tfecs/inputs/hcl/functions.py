@@ -27,6 +27,7 @@ from .values import (
     has_unknown,
     json_encode,
     norm_number,
+    partial_equal,
     tf_equal,
     to_bool,
     to_number,
@@ -35,6 +36,19 @@ from .values import (
 )
 
 FUNCTIONS: dict[str, tuple[Callable[..., Any], str]] = {}
+
+# One value a function may produce: strings of more characters, or collections of more
+# elements, fail the scan (the evaluator adds file:line); see budget.py for the totals.
+MAX_RESULT = 64 * 1024 * 1024
+
+
+class TooBig(Exception):
+    """A function call would produce more than MAX_RESULT characters or elements."""
+
+
+def _cap(n: int, what: str) -> None:
+    if n > MAX_RESULT:
+        raise TooBig(f"{what} would produce more than {MAX_RESULT} characters or elements")
 
 
 def fn(*names: str, unknown: str = "deep"):
@@ -58,6 +72,8 @@ def call(name: str, args: list[Any]) -> Any:
         raise EvalError(f"{name}(): wrong arguments ({exc})") from None
     except (ValueError, IndexError, KeyError, ZeroDivisionError, OverflowError) as exc:
         raise EvalError(f"{name}(): {exc}") from None
+    except MemoryError:
+        raise TooBig(f"{name}() runs out of memory") from None
 
 
 def _list(value: Any, what: str = "argument") -> list:
@@ -160,11 +176,37 @@ def _identity(v: Any) -> Any:
     return v
 
 
-def set_of(items: list) -> list:
+def value_key(v: Any) -> Any:
+    """A hashable key equal for values Terraform calls equal (`tf_equal`): sets and
+    distinct() in linear time instead of comparing every pair."""
+    if v is None:
+        return ("n",)
+    if isinstance(v, bool):
+        return ("b", v)
+    if isinstance(v, (int, float)):
+        return ("#", v)
+    if isinstance(v, str):
+        return ("s", v)
+    if isinstance(v, list):
+        return ("l", tuple(value_key(x) for x in v))
+    if isinstance(v, dict):
+        return ("m", tuple(sorted((k, value_key(x)) for k, x in v.items())))
+    return ("o", id(v))  # an unknown or a lazy reference: equal only to itself
+
+
+def _unique(items: list) -> list:
+    seen: set = set()
     out: list = []
     for item in items:
-        if not any(tf_equal(item, o) for o in out):
+        k = value_key(item)
+        if k not in seen:
+            seen.add(k)
             out.append(item)
+    return out
+
+
+def set_of(items: list) -> list:
+    out = _unique(items)
     if all(isinstance(i, str) for i in out):
         out.sort()
     return out
@@ -201,7 +243,7 @@ def _lookup(m: Any, key: Any, *default: Any) -> Any:
         return m[key]
     if default:
         return default[0]
-    raise EvalError(f"lookup: no key {key!r} and no default")
+    raise EvalError("lookup: no such key and no default")
 
 
 @fn("coalesce", unknown="self")
@@ -250,18 +292,25 @@ def _index(lst: Any, value: Any) -> int:
     raise EvalError("index: value not in list")
 
 
-@fn("contains")
-def _contains(lst: Any, value: Any) -> bool:
-    return any(tf_equal(item, value) for item in _list(lst))
+@fn("contains", unknown="self")
+def _contains(lst: Any, value: Any) -> Any:
+    """Terraform's contains(): true as soon as a known element equals the value, even
+    when other elements are unknown; unknown only if it could still be one of them."""
+    if isinstance(lst, Unknown):
+        return UNKNOWN
+    unknown = False
+    for item in _list(lst):
+        eq = partial_equal(item, value)
+        if eq is True:
+            return True
+        if isinstance(eq, Unknown):
+            unknown = True
+    return UNKNOWN if unknown else False
 
 
 @fn("distinct")
 def _distinct(lst: Any) -> list:
-    out: list = []
-    for item in _list(lst):
-        if not any(tf_equal(item, o) for o in out):
-            out.append(item)
-    return out
+    return _unique(_list(lst))
 
 
 @fn("compact")
@@ -374,16 +423,22 @@ def _setunion(*sets: Any) -> list:
 
 @fn("setintersection")
 def _setintersection(first: Any, *rest: Any) -> list:
-    return set_of([x for x in _list(first) if all(any(tf_equal(x, y) for y in _list(r)) for r in rest)])
+    others = [{value_key(y) for y in _list(r)} for r in rest]
+    return set_of([x for x in _list(first) if all(value_key(x) in o for o in others)])
 
 
 @fn("setsubtract")
 def _setsubtract(a: Any, b: Any) -> list:
-    return set_of([x for x in _list(a) if not any(tf_equal(x, y) for y in _list(b))])
+    drop = {value_key(y) for y in _list(b)}
+    return set_of([x for x in _list(a) if value_key(x) not in drop])
 
 
 @fn("setproduct")
 def _setproduct(*sets: Any) -> list:
+    total = 1
+    for s in sets:
+        total *= len(_list(s))
+        _cap(total * max(1, len(sets)), "setproduct")
     out: list = [[]]
     for s in sets:
         out = [prev + [x] for prev in out for x in _list(s)]
@@ -429,6 +484,7 @@ def _formatlist(spec: Any, *args: Any) -> list:
     if len(lengths) > 1:
         raise EvalError("formatlist: lists of different lengths")
     n = lengths.pop() if lengths else 1
+    _cap(n * max(1, len(spec)), "formatlist")
     return [format_string(spec, [a[i] if isinstance(a, list) else a for a in args]) for i in range(n)]
 
 
@@ -443,6 +499,9 @@ def format_string(spec: str, args: list) -> str:
         out.append(spec[pos : m.start()])
         pos = m.end()
         explicit, flags, width, prec, verb = m.groups()
+        if (width and len(width) > 8) or (prec and len(prec) > 8):
+            raise TooBig("format: a width or precision of more than 8 digits")
+        _cap(int(width or 0) + int(prec or 0) + sum(len(x) for x in out), "format")
         if verb == "%":
             out.append("%")
             continue
@@ -538,13 +597,16 @@ def _trimsuffix(s: Any, suffix: Any) -> str:
 
 @fn("chomp")
 def _chomp(s: Any) -> str:
-    return re.sub(r"(\r\n|\n|\r)+\Z", "", to_string(s))
+    return to_string(s).rstrip("\r\n")
 
 
 @fn("indent")
 def _indent(n: Any, s: Any) -> str:
-    pad = " " * _int(n)
-    return to_string(s).replace("\n", "\n" + pad)
+    s = to_string(s)
+    width = _int(n)
+    _cap(len(s) + max(0, width) * s.count("\n"), "indent")
+    pad = " " * width
+    return s.replace("\n", "\n" + pad)
 
 
 @fn("startswith")
@@ -573,15 +635,28 @@ def _substr(s: Any, offset: Any, length: Any) -> str:
     return s[off:] if n < 0 else s[off : off + n]
 
 
-def _go_regex(pattern: str) -> re.Pattern:
-    # RE2 and Python agree on the common syntax; named groups are (?P<name>) in both.
+_RE2_OPTIONS = None
+
+
+def _go_regex(pattern: str) -> Any:
+    """Terraform's regular expressions are Go's, that is RE2: google-re2 compiles the
+    same syntax and matches in time linear in the input (Python's `re` backtracks:
+    `(a+)+b` on a long run of a's would hang the scan)."""
+    global _RE2_OPTIONS
+    import re2
+
+    if _RE2_OPTIONS is None:
+        options = re2.Options()
+        options.log_errors = False  # RE2 would print the pattern on stderr
+        options.max_mem = 64 * 1024 * 1024
+        _RE2_OPTIONS = options
     try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise EvalError(f"invalid regular expression: {exc}") from None
+        return re2.compile(pattern, options=_RE2_OPTIONS)
+    except re2.error:
+        raise EvalError("invalid regular expression") from None
 
 
-def _match_value(m: re.Match) -> Any:
+def _match_value(m: Any) -> Any:
     if m.re.groupindex:
         return {name: m.group(name) for name in m.re.groupindex}
     if m.re.groups:
@@ -606,8 +681,15 @@ def _regexall(pattern: Any, s: Any) -> list:
 def _replace(s: Any, old: Any, new: Any) -> str:
     s, old, new = to_string(s), to_string(old), to_string(new)
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
+        pattern = _go_regex(old[1:-1])
+        if len(new) > 1:
+            _cap(len(s) + len(new) * (len(s) + 1), "replace")
         repl = re.sub(r"\$\{?(\w+)\}?", lambda m: f"\\g<{m.group(1)}>", new.replace("\\", "\\\\"))
-        return _go_regex(old[1:-1]).sub(repl, s)
+        return pattern.sub(repl, s)
+    if old:
+        _cap(len(s) + (len(new) - len(old)) * s.count(old), "replace")
+    else:
+        _cap(len(s) + len(new) * (len(s) + 1), "replace")
     return s.replace(old, new)
 
 

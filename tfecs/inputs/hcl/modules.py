@@ -18,13 +18,17 @@ from typing import Any, Iterator
 
 from ...errors import InputError
 from ..raw import Location, RawResource, split_address
+from .budget import Budget
+from .confine import Confinement, NotRegular, Outside, read_regular
 from .config import ModuleCall, ModuleConfig, load_config, parse_file
-from .evaluate import Collector, Ctx, Files, evaluate, note
+from .evaluate import REFS_PREFIX, Collector, Ctx, Files, evaluate, evaluate_marked, note, tree_any, tree_path
 from .functions import set_of
+from .policydoc import render as render_policy
+from .schema import SchemaError, conform_attr
 from .nodes import Block, Body, GetAttr, Index, Name, Node
 from .syntax import HclSyntaxError, parse_expression
 from .types import convert, is_primitive_string
-from .values import UNKNOWN, EvalError, Lazy, Unknown, has_unknown, join, split, to_number
+from .values import UNKNOWN, EvalError, Lazy, Rejected, Unknown, has_unknown, join, split, to_number
 
 # JSON-string attributes given decoded, with an unknown tree, when only partly known:
 # the model reads unknown parts inside container definitions (ContainerDefinition.
@@ -36,13 +40,20 @@ POLICY_ATTRS = frozenset({"policy", "assume_role_policy"})
 JSON_ATTRS = frozenset({"container_definitions", "event_pattern"}) | POLICY_ATTRS  # event_pattern: EventRule.build
 META_ATTRS = frozenset({"count", "for_each", "depends_on", "provider"})
 META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
-MAX_MODULE_DEPTH = 32
+MAX_MODULE_DEPTH = 32  # deeper nesting fails the scan (exit 2) naming the module call
 MAX_INSTANCES = 10_000  # a larger count is treated as unknown (one [*] instance)
 # What makes a value unknown instead of failing the scan: an expression Terraform would
 # reject or this evaluator does not follow (EvalError), and, as a safety net for
 # constructs nobody anticipated, Python's own errors while evaluating. Input errors
-# (syntax, files outside the root) are not caught: they fail the scan with file:line.
+# (syntax, budgets) are not caught: they fail the scan with file:line, and neither does
+# an expression Terraform itself rejects (`Rejected`, see `rejected()`).
 EVAL_FAILURES = (EvalError, RecursionError, TypeError, ValueError, AttributeError, KeyError, IndexError)
+
+
+def rejected(exc: BaseException, where: str) -> None:
+    """Re-raise an expression Terraform rejects as the scan's input error (exit 2)."""
+    if isinstance(exc, Rejected):
+        raise InputError(str(exc), where=where) from None
 
 
 class _Star:
@@ -152,7 +163,7 @@ class ModuleRef(Lazy):
         if child is None:
             return UNKNOWN
         if name not in child.config.outputs:
-            raise EvalError(f"module {self.call!r} has no output {name!r}")
+            raise Rejected(f"module {self.call!r} has no output {name!r}")
         value, refs, sensitive = child.output(name)
         ctx.out.add(refs, sensitive)
         return value
@@ -175,16 +186,22 @@ class Loader:
         var_files: tuple[str, ...],
         plan: list[RawResource] | None = None,
         plan_variables: dict[str, Any] | None = None,
+        budget: Budget | None = None,
     ):
         self.root = os.path.realpath(root)
-        self.files = Files(self.root)
+        self.conf = Confinement.for_scan(self.root)
+        # (kind, message, where): where is a path relative to the scan root, file:line
+        self.warnings: dict[tuple[str, str, str], None] = {}
+        self.budget = budget or Budget()
+        self.files = Files(self.root, self.conf, self.warn)
+        self.files.budget = self.budget
         self._configs: dict[str, ModuleConfig] = {}
         self._active: set[tuple] = set()
         self.plan: dict[str, RawResource] = {r.address: r for r in plan or ()}
         self._plan_keys: dict[str, list[Any]] | None = None
-        self._remote = _modules_manifest(self.root)
+        self._remote = _modules_manifest(self.root, self.conf)
         self.var_files = tuple(var_files)
-        self.root_inputs = _root_inputs(self.root, variables, var_files)
+        self.root_inputs = _root_inputs(self.root, variables, var_files, self.conf, self.warn)
         self.plan_variables = plan_variables or {}
         self.root_instance = ModuleInstance(self, self.config(self.root), "", None, None, None, 0)
 
@@ -192,11 +209,15 @@ class Loader:
     def hybrid(self) -> bool:
         return bool(self.plan)
 
+    def warn(self, kind: str, message: str, where: str) -> None:
+        self.warnings[(kind, message, where)] = None
+
     def config(self, directory: str) -> ModuleConfig:
         cfg = self._configs.get(directory)
         if cfg is None:
-            cfg = load_config(directory, self.root)
+            cfg = load_config(directory, self.root, self.conf, self.warn)
             self._configs[directory] = cfg
+            self.budget.check_time(self.rel(directory))
         return cfg
 
     def rel(self, path: str) -> str:
@@ -207,24 +228,40 @@ class Loader:
 
     def module_dir(self, parent: "ModuleInstance", call: ModuleCall, call_path: list[str]) -> str | None:
         source = call.source
+        where = f"{call.block.file}:{call.block.line}"
+        shown = source if len(source) <= 200 else source[:200] + "..."
         if source in (".", "..") or source.startswith(("./", "../")):
-            directory = os.path.realpath(os.path.join(parent.config.dir, source))
-            if not os.path.isdir(directory):
-                raise InputError(
-                    f"module {call.name!r}: source {source!r} is not a directory", where=f"{call.block.file}:{call.block.line}"
+            lexical = os.path.join(parent.config.dir, source)
+            try:
+                directory = self.conf.check(lexical)
+            except Outside as exc:
+                self.warn(
+                    "file-outside-root",
+                    f"module {call.name!r}: source {shown!r} is not read: {exc.reason}; its resources are not scanned",
+                    where,
                 )
-            if any(n.endswith(".tf") for n in os.listdir(directory)):
-                self.files.allow(directory)
+                return None
+            if not os.path.isdir(directory):
+                raise InputError(f"module {call.name!r}: source {shown!r} is not a directory", where=where)
             return directory
         entry = self._remote.get(".".join(call_path))
         if entry is not None:
-            directory = os.path.realpath(os.path.join(self.root, entry))
+            try:
+                directory = self.conf.check(os.path.join(self.root, entry))
+            except Outside as exc:
+                self.warn(
+                    "file-outside-root",
+                    f"module {call.name!r}: its downloaded copy is not read: {exc.reason}; its resources are not scanned",
+                    where,
+                )
+                return None
             if os.path.isdir(directory):
                 return directory
-        note(
-            f"{call.block.file}:{call.block.line}",
-            f"module {call.name!r} comes from {source!r}, which is not downloaded here "
-            "(run `terraform init` to scan it): its resources are not scanned",
+        self.warn(
+            "module-not-downloaded",
+            f"module {call.name!r} comes from {shown!r}, which is not downloaded here: its resources are not "
+            "scanned (run `terraform init` before scanning)",
+            where,
         )
         return None
 
@@ -271,7 +308,7 @@ class _Guard:
 
     def __enter__(self) -> None:
         if self.key in self.active:
-            raise EvalError("the value depends on itself (a reference cycle)")
+            raise Rejected("the value depends on itself (a reference cycle)")
         self.active.add(self.key)
 
     def __exit__(self, *exc: Any) -> None:
@@ -289,13 +326,14 @@ def _parse_key(step: str) -> Any:
     return int(raw)
 
 
-def _modules_manifest(root: str) -> dict[str, str]:
+def _modules_manifest(root: str, conf: Confinement) -> dict[str, str]:
     """`terraform init`'s record of downloaded modules: call path ("a.b") -> directory."""
     path = os.path.join(root, ".terraform", "modules", "modules.json")
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except (OSError, ValueError):
+        doc = json.loads(conf.read_bytes(path))
+    except (OSError, ValueError, Outside, NotRegular):
+        return {}
+    if not isinstance(doc, dict):
         return {}
     out: dict[str, str] = {}
     for m in doc.get("Modules") or ():
@@ -307,28 +345,50 @@ def _modules_manifest(root: str) -> dict[str, str]:
 # ---------------------------------------------------------------------------- root variables
 
 
-def _root_inputs(root: str, variables: dict[str, str], var_files: tuple[str, ...]) -> dict[str, tuple[str, Any, str]]:
+def _root_inputs(root: str, variables: dict[str, str], var_files: tuple[str, ...], conf: Confinement, warn) -> dict[str, tuple[str, Any, str]]:
     """Root variable values in Terraform's precedence (later wins): terraform.tfvars,
     terraform.tfvars.json, *.auto.tfvars(.json), --var-file, --var. Each value is
-    ("expr", node, file), ("value", value, file) or ("raw", text, "--var")."""
+    ("expr", node, file), ("value", value, file) or ("raw", text, "--var").
+
+    The files found in the directory obey the confinement rule; a --var-file the user
+    names is read wherever it is, unless its path is inside the repository (then a
+    symlink in it must not lead out)."""
     out: dict[str, tuple[str, Any, str]] = {}
     names = sorted(os.listdir(root))
     files = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
     files += [n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
-    sources = [(os.path.join(root, n), n) for n in files] + [(p, p) for p in var_files]
-    for path, shown in sources:
+    sources = [(os.path.join(root, n), n, True) for n in files]
+    sources += [(p, p, os.path.abspath(p).startswith(conf.root.rstrip(os.sep) + os.sep)) for p in var_files]
+    for path, shown, confined in sources:
+        try:
+            real = conf.check(path) if confined else os.path.realpath(path)
+            data = read_regular(real)
+        except Outside as exc:
+            warn("file-outside-root", f"variables file {shown} is not read: {exc.reason}", shown)
+            continue
+        except FileNotFoundError:
+            raise InputError("no such file", where=shown) from None
+        except NotRegular as exc:
+            raise InputError(f"the file {exc}; tfecs does not read it", where=shown) from None
+        except OSError as exc:
+            raise InputError(exc.strerror or str(exc), where=shown) from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start})", where=shown) from None
         if path.endswith(".json"):
             try:
-                with open(path, encoding="utf-8") as fh:
-                    doc = json.load(fh)
-            except (OSError, ValueError) as exc:
-                raise InputError(f"cannot read variables: {exc}", where=shown) from None
+                doc = json.loads(text)
+            except ValueError as exc:
+                raise InputError(f"not valid JSON (line {getattr(exc, 'lineno', '?')})", where=shown) from None
             if not isinstance(doc, dict):
                 raise InputError("a .tfvars.json file must hold an object", where=shown)
             for k, v in doc.items():
                 out[k] = ("value", v, shown)
         else:
-            body = parse_file(os.path.abspath(path), shown)
+            body = parse_file(real, shown, text=text)
+            if body.blocks:
+                raise InputError(f"a variables file holds attributes only, not a {body.blocks[0].type!r} block", where=f"{shown}:{body.blocks[0].line}")
             for attr in body.attributes.values():
                 out[attr.name] = ("expr", attr.expr, shown)
     for k, v in variables.items():
@@ -366,6 +426,9 @@ class ModuleInstance:
         self._children: dict[tuple, ModuleInstance | None] = {}
         self._keys: dict[str, Any] = {}
         self._each: dict[str, dict] = {}
+        self._each_refs: dict[str, tuple] = {}
+        self._each_marks: dict[str, Any] = {}  # for_each over a local: sensitivity per key
+        self._local_marks: dict[str, Any] = {}
         self._attrs: dict[tuple, tuple] = {}
 
     # Scope ---------------------------------------------------------------------------------
@@ -375,7 +438,10 @@ class ModuleInstance:
             ctx.out.add(refs, sensitive)
             return value, 1
         if name == "local":
-            value, refs, sensitive = self.local(_step_name(steps, 0, "local"))
+            local_name = _step_name(steps, 0, "local")
+            value, refs, sensitive = self.local(local_name)
+            if sensitive:  # only the part the traversal reaches, as Terraform marks values
+                sensitive = tree_any(tree_path(self._local_marks.get(local_name, True), steps[1:]))
             ctx.out.add(refs, sensitive)
             return value, 1
         if name == "module":
@@ -410,11 +476,12 @@ class ModuleInstance:
         if cached is None:
             decl = self.config.variables.get(name)
             if decl is None:
-                raise EvalError(f"no variable {name!r} is declared")
+                raise Rejected(f"reference to an undeclared input variable {name!r}")
             try:
                 with self.loader.guard(("var", self.address, name)):
                     cached = self._eval_var(decl)
             except EVAL_FAILURES as exc:
+                rejected(exc, f"{decl.block.file}:{decl.block.line}")
                 note(f"{decl.block.file}:{decl.block.line}", f"var.{name}: {exc}; treated as unknown")
                 cached = (UNKNOWN, (), decl.flag("sensitive", False))
             self._vars[name] = cached
@@ -455,9 +522,23 @@ class ModuleInstance:
         if value is _UNSET:
             default = decl.default
             if default is None:
-                raise EvalError("no value is given and it has no default")
+                if self.parent is None:
+                    self.loader.warn(
+                        "variable-no-value",
+                        f"variable {decl.name!r} has no value and no default: what depends on it is unknown "
+                        "(give its value with --var-file or --var)",
+                        f"{decl.block.file}:{decl.block.line}",
+                    )
+                    return UNKNOWN, (), sensitive
+                raise Rejected(f"module {self.call.name if self.call else ''!r} needs a value for its variable {decl.name!r}, which has no default")
             value = evaluate(default.expr, const)
-        value = convert(value, type_node, lambda node: evaluate(node, const))
+        try:
+            value = convert(value, type_node, lambda node: evaluate(node, const))
+        except Rejected:
+            raise
+        except EvalError:
+            # Terraform rejects it (the message names no value: it may be sensitive).
+            raise Rejected(f"the value of variable {decl.name!r} does not convert to its declared type") from None
         return value, tuple(out.refs), sensitive or out.sensitive
 
     def local(self, name: str) -> tuple:
@@ -465,17 +546,21 @@ class ModuleInstance:
         if cached is None:
             found = self.config.locals.get(name)
             if found is None:
-                raise EvalError(f"no local value {name!r}")
+                raise Rejected(f"reference to an undeclared local value {name!r}")
             attr, file = found
             out = Collector()
+            tree: Any = False
             try:
                 with self.loader.guard(("local", self.address, name)):
-                    value = evaluate(attr.expr, self.ctx(file, None, out))
+                    value, tree = evaluate_marked(attr.expr, self.ctx(file, None, out))
             except EVAL_FAILURES as exc:
+                rejected(exc, f"{file}:{attr.line}")
                 note(f"{file}:{attr.line}", f"local.{name}: {exc}; treated as unknown")
                 value = UNKNOWN
-            cached = (value, tuple(out.refs), out.sensitive)
+                tree = out.sensitive
+            cached = (value, tuple(out.refs), tree_any(tree) or out.sensitive)
             self._locals[name] = cached
+            self._local_marks[name] = tree
         return cached
 
     def output(self, name: str) -> tuple:
@@ -490,6 +575,7 @@ class ModuleInstance:
                     with self.loader.guard(("output", self.address, name)):
                         value = evaluate(attr.expr, self.ctx(block.file, None, out))
                 except EVAL_FAILURES as exc:
+                    rejected(exc, f"{block.file}:{attr.line}")
                     note(f"{block.file}:{attr.line}", f"output {name}: {exc}; treated as unknown")
                     value = UNKNOWN
             sens = block.body.attributes.get("sensitive")
@@ -514,6 +600,7 @@ class ModuleInstance:
                 keys = UNKNOWN if has_unknown(n) else list(range(int(to_number(n))))
             elif "for_each" in attrs:
                 each = evaluate(attrs["for_each"].expr, ctx)
+                self._each_marks[cache_key] = self._marks_of(attrs["for_each"].expr)
                 if isinstance(each, Lazy):
                     each = each.plain(ctx)
                 if isinstance(each, Unknown):
@@ -534,14 +621,37 @@ class ModuleInstance:
                 else:
                     raise EvalError("for_each needs a map or a set of strings")
         except EVAL_FAILURES as exc:
-            note(f"{file}:{body.attributes.get('count', body.attributes.get('for_each')).line}", f"{exc}; instances unknown")
+            line = body.attributes.get("count", body.attributes.get("for_each")).line
+            rejected(exc, f"{file}:{line}")
+            note(f"{file}:{line}", f"{exc}; instances unknown")
             keys = UNKNOWN
+        if "for_each" in attrs and ctx.out.refs:
+            # An attribute using each.value refers to what for_each refers to (a policy
+            # attachment's policy_arn through `for_each = { admin = aws_iam_policy.a.arn }`).
+            self._each_refs[cache_key] = (tuple(ctx.out.refs), False)
         if keys is UNKNOWN and self.loader.hybrid:
             from_plan = self.loader.plan_instance_keys(plan_prefix)
             if from_plan:
                 keys = [k for k in from_plan if k is not STAR]
+        if isinstance(keys, list):
+            self.loader.budget.add_elements(len(keys), f"{file}:{body.attributes.get('count', body.attributes.get('for_each')).line}")
         self._keys[cache_key] = keys
         return keys
+
+    def _marks_of(self, node: Node) -> Any:
+        """The sensitivity tree of a for_each expression that is a local value (or a
+        path into one); False for anything else (Terraform rejects sensitive for_each)."""
+        steps: list[Node] = []
+        root = node
+        while isinstance(root, (GetAttr, Index)):
+            steps.append(root)
+            root = root.obj
+        steps.reverse()
+        if isinstance(root, Name) and root.name == "local" and steps and isinstance(steps[0], GetAttr):
+            name = steps[0].name
+            if name in self._local_marks:
+                return tree_path(self._local_marks[name], steps[1:])
+        return False
 
     def instance_keys(self, key: str) -> Any:
         block = self.config.resources[key]
@@ -557,11 +667,24 @@ class ModuleInstance:
         if inst_key is STAR:
             if "count" in body.attributes:
                 return {"count": {"index": UNKNOWN}}
-            return {"each": {"key": UNKNOWN, "value": UNKNOWN}}
-        if isinstance(inst_key, int) and "count" in body.attributes:
+            out: dict = {"each": {"key": UNKNOWN, "value": UNKNOWN}}
+        elif isinstance(inst_key, int) and "count" in body.attributes:
             return {"count": {"index": inst_key}}
-        each = self._each.get(cache_key, {})
-        return {"each": {"key": inst_key, "value": each.get(inst_key, UNKNOWN)}}
+        else:
+            each = self._each.get(cache_key, {})
+            out = {"each": {"key": inst_key, "value": each.get(inst_key, UNKNOWN)}}
+        marks = self._each_marks.get(cache_key, False)
+        if inst_key is not STAR and isinstance(marks, dict):
+            marks = marks.get(inst_key, False)
+        refs = self._each_refs.get(cache_key)
+        value = out["each"]["value"]
+        # A resource object brings its own reference; an unknown value (an ARN computed
+        # at apply) refers to what the for_each expression referred to.
+        found = refs[0] if refs and not isinstance(value, Lazy) and has_unknown(value) else ()
+        if found or tree_any(marks):
+            # each.value is sensitive where its part of the local value is
+            out[REFS_PREFIX + "each"] = (found, marks if isinstance(marks, (dict, list)) else bool(marks))
+        return out
 
     def resource_bindings(self, key: str, inst_key: Any) -> dict:
         if inst_key is not None and inst_key is not STAR:
@@ -582,7 +705,7 @@ class ModuleInstance:
     # Module calls ---------------------------------------------------------------------------
     def module_value(self, call_name: str) -> Any:
         if call_name not in self.config.modules:
-            raise EvalError(f"no module call {call_name!r}")
+            raise Rejected(f"reference to an undeclared module call {call_name!r}")
         keys = self.module_keys(call_name)
         if keys is None:
             return ModuleRef(self, call_name, None)
@@ -598,21 +721,27 @@ class ModuleInstance:
             return self._children[ck]
         call = self.config.modules.get(call_name)
         child: ModuleInstance | None = None
-        if call is not None and self.depth < MAX_MODULE_DEPTH:
+        if call is not None:
+            where = f"{call.block.file}:{call.block.line}"
+            if self.depth >= MAX_MODULE_DEPTH:
+                raise InputError(f"module {call_name!r}: modules are nested more than {MAX_MODULE_DEPTH} deep", where=where)
             path = self.call_path + [call_name]
             directory = self.loader.module_dir(self, call, path)
             if directory is not None:
+                ancestor: ModuleInstance | None = self
+                while ancestor is not None:
+                    if ancestor.config.dir == directory:
+                        raise InputError(f"module {call_name!r} calls itself: its source leads back to a module that calls it", where=where)
+                    ancestor = ancestor.parent
                 address = f"{self._prefix()}module.{call_name}{key_suffix(inst_key)}"
                 child = ModuleInstance(self.loader, self.loader.config(directory), address, self, call, inst_key, self.depth + 1, path)
-        elif call is not None:
-            note(f"{call.block.file}:{call.block.line}", "modules nested too deeply; not expanded further")
         self._children[ck] = child
         return child
 
     # Resources ----------------------------------------------------------------------------------
     def resource_value(self, key: str, rest: list[Node], ctx: Ctx) -> tuple[Any, int]:
         if key not in self.config.resources:
-            raise EvalError(f"reference to undeclared {key}")
+            raise Rejected(f"reference to an undeclared {'data source' if key.startswith('data.') else 'resource'} {key}")
         keys = self.instance_keys(key)
         conf_address = self._prefix() + key
         if keys is None:
@@ -642,6 +771,11 @@ class ModuleInstance:
             if found:
                 return value
         block = self.config.resources[key]
+        if key.startswith("data.aws_iam_policy_document.") and name in ("json", "minified_json"):
+            rendered = self.policy_json(key, inst_key)
+            if name == "minified_json" and isinstance(rendered, str):
+                return json.dumps(json.loads(rendered), separators=(",", ":"))
+            return rendered
         configured = name in block.body.attributes and name not in META_ATTRS
         if configured or any(b.type == name or (b.type == "dynamic" and b.labels[:1] == [name]) for b in block.body.blocks):
             value = self.attr_value(key, inst_key, name)[0]
@@ -649,6 +783,18 @@ class ModuleInstance:
             # data source's region), so it is not known to stay null.
             return UNKNOWN if value is None else value
         return UNKNOWN  # computed by the provider
+
+    def policy_json(self, key: str, inst_key: Any) -> Any:
+        """The `json` the AWS provider renders for a policy document data source."""
+        block = self.config.resources[key]
+        values = {name: self.attr_value(key, inst_key, name)[0] for name in configured_names(block)}
+        try:
+            return render_policy(values)
+        except Rejected as exc:
+            raise InputError(str(exc), where=f"{block.file}:{block.line}") from None
+        except EVAL_FAILURES as exc:
+            note(f"{block.file}:{block.line}", f"{self.resource_address(key, inst_key)}.json: {exc}; treated as unknown")
+            return UNKNOWN
 
     def attr_value(self, key: str, inst_key: Any, name: str) -> tuple:
         """(value, references, sensitive) of one top-level attribute or block type."""
@@ -667,7 +813,13 @@ class ModuleInstance:
                     value = evaluate(attr.expr, ctx)
                 else:
                     value = _eval_blocks(block.body, name, ctx)
+                if name not in META_ATTRS:
+                    value = conform_attr(block.labels[0], "data" if key.startswith("data.") else "managed", name, value)
+        except SchemaError as exc:
+            at, origin = _argument_at(block, exc.path)
+            raise InputError(f"{exc}{f' The value comes from {origin}.' if origin else ''}", where=f"{block.file}:{at}") from None
         except EVAL_FAILURES as exc:
+            rejected(exc, f"{block.file}:{line}")
             note(f"{block.file}:{line}", f"{self.resource_address(key, inst_key)}.{name}: {exc}; treated as unknown")
             value = UNKNOWN
         cached = (value, tuple(out.refs), out.sensitive)
@@ -692,7 +844,11 @@ class ModuleInstance:
                 sensitive[name] = True
         after, unknown = split(values, _is_json_attr, elementwise=mode == "data")
         if mode == "data" and rtype == "aws_iam_policy_document":
-            unknown = {**(unknown or {}), "json": True}  # rendered by the provider
+            rendered = self.policy_json(key, inst_key)  # as the provider renders it during plan
+            if isinstance(rendered, str):
+                after = {**(after or {}), "json": rendered}
+            else:
+                unknown = {**(unknown or {}), "json": True}
         return RawResource(
             address=self.resource_address(key, inst_key),
             mode=mode,
@@ -723,6 +879,30 @@ class ModuleInstance:
 
 
 _UNSET = object()
+
+
+def _argument_at(block: Block, path: str) -> tuple[int, str | None]:
+    """The line of an argument given by its path in a resource ("ingress.cidr_blocks"),
+    and the variable its expression is, if it is one ("var.allowed")."""
+    body, line = block.body, block.line
+    for part in [p for p in path.split(".") if p]:
+        attr = body.attributes.get(part)
+        if attr is not None:
+            expr = attr.expr
+            if isinstance(expr, GetAttr) and isinstance(expr.obj, Name) and expr.obj.name in ("var", "local"):
+                return attr.line, f"{expr.obj.name}.{expr.name}"
+            return attr.line, None
+        nested = next((b for b in body.blocks if b.type == part or (b.type == "dynamic" and b.labels[:1] == [part])), None)
+        if nested is None:
+            break
+        line = nested.line
+        body = nested.body
+        if nested.type == "dynamic":
+            content = next((b for b in body.blocks if b.type == "content"), None)
+            if content is None:
+                break
+            body = content.body
+    return line, None
 
 
 def _normal_key(k: Any, is_count: bool) -> Any:

@@ -88,6 +88,8 @@ def parse_body(text: str, where: str) -> Body:
         return _Converter(where, 0).body(tree.children[0])
     except HclSyntaxError as exc:
         raise InputError(f"HCL syntax error: {exc.message}", where=f"{where}:{exc.line}") from None
+    except RecursionError:
+        raise InputError("expressions nested too deeply for tfecs to read", where=where) from None
 
 
 def parse_expression(text: str, where: str, line: int = 1) -> Node:
@@ -106,7 +108,10 @@ def parse_expression(text: str, where: str, line: int = 1) -> Node:
 def parse_template(text: str, where: str, line: int = 1) -> Node:
     """A template's text (heredoc body, `templatefile()` file): literal text with
     `${...}` interpolations and `%{if}`/`%{for}` directives."""
-    return _assemble(_scan_template(text, where, line), line)
+    try:
+        return _assemble(_scan_template(text, where, line), line)
+    except RecursionError:
+        raise HclSyntaxError("expressions nested too deeply for tfecs to read", line) from None
 
 
 def _parse(text: str) -> Tree:
@@ -126,10 +131,32 @@ def _describe(exc: UnexpectedInput) -> str:
         text = str(tok).strip().split("\n", 1)[0].strip()
         if not text:
             return f"unexpected end of line at column {exc.column} (a value is missing?)"
-        return f"unexpected {text[:40]!r} at column {exc.column}"
+        return f"unexpected {shown_token(text, tok.type)} at column {exc.column}"
     if isinstance(exc, UnexpectedCharacters):
-        return f"unexpected character {exc.char!r} at column {exc.column}"
-    return str(exc).splitlines()[0]
+        return f"unexpected character {shown_token(exc.char or '', 'CHAR')} at column {exc.column}"
+    return "invalid syntax"
+
+
+# Tokens whose text is the user's data rather than the language's: never quoted.
+_DATA_TOKENS = frozenset({"STRING_CHARS", "STRING_LIT", "HEREDOC_TEMPLATE", "HEREDOC_TEMPLATE_TRIM", "TEMPLATE_STRING"})
+MAX_TOKEN_SHOWN = 32
+
+
+def shown_token(text: str, kind: str = "") -> str:
+    """How a syntax error may show the offending token: quoted only when it is the
+    language's own (punctuation, a keyword, a number, a short name) and neither the
+    secret detector nor its shape says it could be a secret; file content around it is
+    never shown. Control characters are escaped."""
+    from ...model.secretscan import classify
+    from ...textsafe import escape_control
+
+    if kind in _DATA_TOKENS or "'" in text or '"' in text:
+        return "text (a string? HCL strings use double quotes)" if text.startswith("'") else "text"
+    if len(text) > MAX_TOKEN_SHOWN:
+        return f"a token of {len(text)} characters"
+    if len(text) >= 8 and classify(None, text) is not None:
+        return "(redacted)"
+    return repr(escape_control(text))
 
 
 # ------------------------------------------------------------------------------ Lark tree -> nodes
@@ -166,7 +193,7 @@ def _unescape(text: str, line: int) -> str:
         ch = m.group(3)
         if ch in _SIMPLE_ESCAPES:
             return _SIMPLE_ESCAPES[ch]
-        raise HclSyntaxError(f"invalid escape sequence \\{ch} in a string", line)
+        raise HclSyntaxError(f"invalid escape sequence \\{shown_token(ch)[1:-1]} in a string", line)
 
     return _ESCAPE.sub(repl, text)
 
@@ -221,7 +248,7 @@ class _Converter:
     # Expressions ----------------------------------------------------------------------------
     def expr(self, t: Any) -> Node:
         if isinstance(t, Token):
-            raise HclSyntaxError(f"unexpected {str(t)!r}", self.line(t))
+            raise HclSyntaxError(f"unexpected {shown_token(str(t), t.type)}", self.line(t))
         handler = self._HANDLERS.get(str(t.data))
         if handler is None:
             raise HclSyntaxError(f"unsupported syntax ({t.data})", self.line(t))
@@ -492,7 +519,7 @@ def _directive(inner: str, where: str, line: int, sl: bool, sr: bool) -> tuple:
         if m:
             key_var, val_var = (m.group(1), m.group(2)) if m.group(2) else (None, m.group(1))
             return ("for", (key_var, val_var, parse_expression(m.group(3).strip(), where, line)), sl, sr, line)
-    raise HclSyntaxError(f"invalid template directive %{{{inner}}}", line)
+    raise HclSyntaxError("invalid template directive (expected %{if ...}, %{else}, %{endif}, %{for ... in ...} or %{endfor})", line)
 
 
 def _skip_expression(text: str, i: int, line: int) -> int:

@@ -83,14 +83,14 @@ def _optional(node: Node) -> tuple[bool, Node | None, Node | None]:
 
 
 def _set(items: list) -> list:
-    out: list = []
-    for item in items:
-        if item not in out:
-            out.append(item)
-    if all(isinstance(i, str) for i in out):
-        out.sort()
-    return out
+    from .functions import set_of
+
+    return set_of(items)
 
 
 def is_primitive_string(node: Node | None) -> bool:
-    return node is None or _kind(node)[0] == "string"
+    """Whether Terraform takes a `-var` value for this type literally: no type
+    constraint or a primitive type (string, number, bool). Other types (`any`, lists,
+    maps, objects) parse the value as an HCL expression (checked against Terraform
+    1.11: `-var 'x=["a"]'` for `variable "x" {}` is the string `["a"]`)."""
+    return node is None or _kind(node)[0] in ("string", "number", "bool")

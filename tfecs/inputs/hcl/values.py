@@ -40,6 +40,13 @@ class EvalError(Exception):
     value becomes unknown and the reason is logged for debugging."""
 
 
+class Rejected(EvalError):
+    """An expression Terraform itself rejects (a reference to something undeclared, a
+    reference cycle, a failing lookup, a recursive template): unlike other EvalErrors it
+    is not turned into an unknown value, but fails the scan with file:line (exit 2).
+    `try()` and `can()` still catch it, as they do in Terraform for dynamic errors."""
+
+
 class Lazy:
     """A value whose attributes are evaluated on demand: a resource or a module instance."""
 
@@ -120,7 +127,7 @@ def to_number(value: Any) -> int | float:
         try:
             return norm_number(int(value) if value.strip().lstrip("-").isdigit() else float(value))
         except ValueError:
-            raise EvalError(f"{value!r} is not a number") from None
+            raise EvalError("a string that is not a number") from None  # never the value: it may be sensitive
     raise EvalError(f"a {type_name(value)} where a number is required")
 
 
@@ -132,6 +139,39 @@ def to_bool(value: Any) -> bool:
     if value == "false":
         return False
     raise EvalError(f"a {type_name(value)} where a bool is required")
+
+
+def partial_equal(a: Any, b: Any) -> Any:
+    """`a == b` as cty decides it when parts may be unknown: True, False or UNKNOWN. A
+    known collection with unknown elements is still known not to be null, and known
+    to differ from one of another shape or length; a wholly unknown value may be null,
+    so it compares unknown. A resource or module object (Lazy) is never null."""
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return UNKNOWN
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, Lazy) or isinstance(b, Lazy):
+        return UNKNOWN
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return False
+        pairs = list(zip(a, b))
+    elif isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            return False
+        pairs = [(a[k], b[k]) for k in a]
+    elif isinstance(a, (list, dict)) or isinstance(b, (list, dict)):
+        return False
+    else:
+        return tf_equal(a, b)
+    unknown = False
+    for x, y in pairs:
+        eq = partial_equal(x, y)
+        if eq is False:
+            return False
+        if isinstance(eq, Unknown):
+            unknown = True
+    return UNKNOWN if unknown else True
 
 
 def tf_equal(a: Any, b: Any) -> bool:
@@ -261,8 +301,19 @@ def split(value: Any, json_attr: Callable[[str], bool] | None = None, name: str 
     if isinstance(value, Unknown):
         if json_attr is not None and name is not None and json_attr(name):
             inner = decode_partial(value) if (value.has_json or value.segments is not None) else UNKNOWN
-            # A list with a wholly unknown element (a whole container) is wholly unknown:
-            # an element the model cannot see must not be skipped as if absent.
+            if name == "container_definitions" and isinstance(inner, list):
+                # A wholly unknown container (one built at apply) is an empty object
+                # whose every field is unknown: its rules are unknown, and its known
+                # siblings still get their verdicts (Terraform knows them).
+                holes = [i for i, v in enumerate(inner) if isinstance(v, (Unknown, Lazy))]
+                if holes:
+                    after, tree = split([{} if i in holes else v for i, v in enumerate(inner)], elementwise=True)
+                    tree = list(tree) if isinstance(tree, list) else [False] * len(inner)
+                    for i in holes:
+                        tree[i] = True
+                    return after, tree
+            # Elsewhere a list with a wholly unknown element is wholly unknown: an element
+            # the model cannot see must not be skipped as if absent.
             if not isinstance(inner, Unknown) and not (isinstance(inner, list) and any(isinstance(v, (Unknown, Lazy)) for v in inner)):
                 return split(inner, elementwise=True)
         return None, True
