@@ -54,7 +54,7 @@ def _nasty_plan() -> dict:
 
 # The table escapes its cells in the table rewrite (another branch): until it is merged
 # the invariant holds for json and for stderr only. Remove the mark after the merge.
-TABLE = pytest.param("table", marks=pytest.mark.xfail(reason="table.py escaping lands with the table rewrite", strict=False))
+TABLE = "table"
 
 
 @pytest.mark.parametrize("fmt", [TABLE, "json"])
