@@ -139,3 +139,21 @@ def test_report_keeps_addresses_that_contain_a_sensitive_word(tmp_path):
     for fmt in FORMATS:
         text = render(report, fmt)
         assert "aws_ecs_task_definition.bad_shared" in text and "bad_(redacted)" not in text
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PIECE = st.text(alphabet=st.sampled_from(list("ab'\" _-x\x00\x01Root")), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(_PIECE, max_size=8),
+    secrets=st.lists(st.text(alphabet=st.sampled_from(list("ab'_x\x00\x01R")), min_size=4, max_size=8), max_size=3),
+    parts=st.lists(st.sampled_from(["root", "abab", "xxab"]), max_size=2),
+)
+def test_masking_pieces_together_equals_masking_each(texts, secrets, parts):
+    """The one-pass masking of many pieces (NUL-joined) gives what masking each alone
+    gives, even with NUL, quotes and word characters at the edges."""
+    r = Redactor(secrets, parts=parts, quoted=parts)
+    assert r._mask_each(texts) == [r._mask(t) for t in texts]

@@ -109,20 +109,26 @@ def mask_scoped_parts(findings: Iterable[Any], parts_by_address: dict[str, set[s
     """Mask, in each finding's own message, container and fix, the common-word parts of
     its resource's sensitive values where they are quoted as values (the value's spans,
     not every later occurrence of the word in prose, other findings, titles or docs)."""
-    redactors: dict[str, Redactor] = {}
-    keep = set(keep)
+    groups: dict[str, list[Any]] = {}
     for f in findings:
-        parts = parts_by_address.get(f.address)
-        if not parts:
-            continue
-        redact = redactors.get(f.address)
-        if redact is None:
-            redact = redactors[f.address] = Redactor((), keep | {f.address}, quoted=parts)
-        f.message = redact(f.message)
-        if f.container and f.container.lower() in {p.lower() for p in parts}:
-            f.container = MASK  # the field is the bare value
-        if f.remediation:
-            f.remediation = redact(f.remediation)
+        if parts_by_address.get(f.address):
+            groups.setdefault(f.address, []).append(f)
+    if not groups:
+        return
+    keep = [k for k in set(keep) if k]
+    for address, group in groups.items():
+        parts = parts_by_address[address]
+        # Only the identifiers these findings print need protecting (a plan's thousands
+        # of addresses and titles would each be checked for every resource).
+        text = "\x00".join(t for f in group for t in (f.message, f.remediation) if t)
+        redact = Redactor((), {address, *(k for k in keep if k in text)}, quoted=parts)
+        lowered = {p.lower() for p in parts}
+        for f in group:
+            f.message = redact(f.message)
+            if f.container and f.container.lower() in lowered:
+                f.container = MASK  # the field is the bare value
+            if f.remediation:
+                f.remediation = redact(f.remediation)
 
 
 def renderings(secret: str) -> set[str]:
@@ -184,7 +190,8 @@ class Redactor:
             )
             if m.active
         ]
-        at_risk = [k for k in set(keep) if k and self._mask(k) != k]
+        items = [k for k in set(keep) if k]
+        at_risk = [k for k, masked in zip(items, self._mask_each(items)) if masked != k]
         self._keep = re.compile(f"({_trie(at_risk)})") if at_risk else None
 
     def __call__(self, text: str) -> str:
@@ -192,7 +199,8 @@ class Redactor:
             text = self._mask(text)
         else:
             parts = self._keep.split(text)  # kept identifiers at the odd indexes
-            text = "".join(p if i % 2 else self._mask(p) for i, p in enumerate(parts))
+            parts[0::2] = self._mask_each(parts[0::2])
+            text = "".join(parts)
         # Secrets by their format, marked sensitive or not (a token in an image reference).
         return mask_secrets(text, MASK)
 
@@ -200,6 +208,26 @@ class Redactor:
         for m in self._matchers:
             text = m.mask(text)
         return text
+
+    def _mask_each(self, texts: list[str]) -> list[str]:
+        """`_mask` of each text, in one pass over them joined by _SEP (a string edge to
+        every pattern: no word character, no quote), as a report has tens of thousands
+        of pieces. A text or secret that holds _SEP, or a mask that ate one, shows in the
+        count, and then each text is masked alone."""
+        if len(texts) < 2 or not self._matchers:
+            return [self._mask(t) for t in texts]
+        joined = _SEP.join(texts)
+        masked = self._mask(joined)
+        if masked == joined:
+            return list(texts)
+        out = masked.split(_SEP)
+        if len(out) != len(texts) or joined.count(_SEP) != len(texts) - 1:
+            return [self._mask(t) for t in texts]
+        return out
+
+
+# Not NUL: redact_strings joins a report's values with NUL before it calls the redactor.
+_SEP = "\x01"
 
 
 def _forms(secrets: Iterable[str]) -> set[str]:

@@ -8,6 +8,7 @@ target's id, ARN or name (plans without configuration, hand-written IDs).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, TypeVar
@@ -465,6 +466,7 @@ def _without_declared_elsewhere(inline: network.IngressRule, declared: dict[tupl
     return inline.model_copy(update={"cidrs": tuple(c for c in inline.cidrs if c not in cidrs)})
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _without_key(ref: str) -> str:
     """`module.m["x"].aws_t.n["k"]` -> `module.m["x"].aws_t.n`: the resource, any instance."""
     steps = split_address(ref)
