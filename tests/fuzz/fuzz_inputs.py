@@ -10,6 +10,7 @@ A crash is any exception other than tfecs's own input errors (which become one
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import tempfile
@@ -48,7 +49,14 @@ def make_checker(kind: str, work: Path | None = None):
         (work / "x").mkdir(exist_ok=True)
         target = work / "x" / "main.tf"
 
+    parsed_cache = getattr(importlib.import_module("tfecs.inputs.hcl.config"), "_PARSED", None)
+
     def check(data: bytes) -> None:
+        if parsed_cache is not None:
+            # The HCL reader keeps up to 4096 parsed files (an LRU bounded by count, not
+            # bytes): across a fuzz run's inputs that is hundreds of MB, and no input
+            # should depend on the ones before it.
+            parsed_cache.clear()
         target.write_bytes(data)
         report = scan([str(target if kind == "plan" else target.parent)], rules)
         for err in report.errors:
