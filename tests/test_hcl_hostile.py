@@ -518,3 +518,19 @@ def test_hybrid_mode_warns_and_goes_on_when_the_source_reads_outside(repo, tmp_p
         ("ecs-privileged-container", "aws_ecs_task_definition.u", "fail"),
     ]
     assert SECRET not in repr(report.findings) + repr(report.warnings)
+
+
+@pytest.mark.parametrize("use", ["jsonencode(local.c)", "length(flatten(local.c))", "length(toset(local.c))", "local.c"])
+def test_values_that_share_their_parts_cannot_blow_up(tmp_path, use):
+    # c holds one list a million times over: small in memory, 10^9 strings written out.
+    write(
+        tmp_path / "main.tf",
+        'locals {\n  a = [for i in range(1000) : "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"]\n'
+        "  b = [for i in range(1000) : local.a]\n  c = [for i in range(1000) : local.b]\n}\n"
+        f'resource "aws_ecs_cluster" "x" {{\n  name = "x"\n  tags = {{ t = {use} }}\n}}\n',
+    )
+    with deadline(60):
+        report = run(tmp_path)
+    assert report.exit_code == 2
+    assert [e.where for e in report.errors] == [f"{tmp_path}/main.tf:8"]
+    assert "budget exceeded" in report.errors[0].message

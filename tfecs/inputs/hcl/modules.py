@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 from ...errors import InputError
 from ..raw import Location, RawResource, split_address
-from .budget import Budget
+from .budget import Budget, BudgetExceeded, value_too_big
 from .confine import Confinement, NotRegular, Outside, read_regular
 from .config import ModuleCall, ModuleConfig, load_config, parse_file
 from .evaluate import REFS_PREFIX, Collector, Ctx, Files, evaluate, evaluate_marked, note, tree_any, tree_path
@@ -813,6 +813,8 @@ class ModuleInstance:
                     value = evaluate(attr.expr, ctx)
                 else:
                     value = _eval_blocks(block.body, name, ctx)
+                if isinstance(value, (list, dict)) and value_too_big(value):
+                    raise BudgetExceeded(f"{name} holds a value too large to judge (element budget exceeded)", where=f"{block.file}:{line}")
                 if name not in META_ATTRS:
                     value = conform_attr(block.labels[0], "data" if key.startswith("data.") else "managed", name, value)
         except SchemaError as exc:
