@@ -534,3 +534,19 @@ def test_values_that_share_their_parts_cannot_blow_up(tmp_path, use):
     assert report.exit_code == 2
     assert [e.where for e in report.errors] == [f"{tmp_path}/main.tf:8"]
     assert "budget exceeded" in report.errors[0].message
+
+
+def test_a_shared_value_given_to_a_typed_module_variable_cannot_blow_up(tmp_path):
+    write(tmp_path / "mod" / "main.tf", 'variable "x" {\n  type = list(list(list(string)))\n}\n')
+    write(
+        tmp_path / "main.tf",
+        'locals {\n  a = [for i in range(1000) : "x"]\n  b = [for i in range(1000) : local.a]\n  c = [for i in range(1000) : local.b]\n}\n'
+        'module "m" {\n  source = "./mod"\n  x      = local.c\n}\noutput "o" {\n  value = module.m\n}\n'
+        'resource "aws_ecs_cluster" "x" {\n  name = "x"\n  tags = { n = length(module.m.x) }\n}\n',
+    )
+    write(tmp_path / "mod" / "outputs.tf", 'output "x" {\n  value = var.x\n}\n')
+    with deadline(60):
+        report = run(tmp_path)
+    assert [e.line() for e in report.errors] == [
+        f"{tmp_path}/mod/main.tf:1: the value of variable 'x' is too large to convert (element budget exceeded)"
+    ]

@@ -532,6 +532,11 @@ class ModuleInstance:
                     return UNKNOWN, (), sensitive
                 raise Rejected(f"module {self.call.name if self.call else ''!r} needs a value for its variable {decl.name!r}, which has no default")
             value = evaluate(default.expr, const)
+        if type_node is not None and isinstance(value, (list, dict)) and value_too_big(value):
+            raise BudgetExceeded(
+                f"the value of variable {decl.name!r} is too large to convert (element budget exceeded)",
+                where=f"{decl.block.file}:{decl.block.line}",
+            )
         try:
             value = convert(value, type_node, lambda node: evaluate(node, const))
         except Rejected:
