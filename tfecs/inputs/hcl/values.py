@@ -140,9 +140,9 @@ def to_number(value: Any) -> int | float:
 def to_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    if value == "true":
+    if value in ("true", "1"):  # cty converts "1" and "0" too (Terraform 1.11.4)
         return True
-    if value == "false":
+    if value in ("false", "0"):
         return False
     raise EvalError(f"a {type_name(value)} where a bool is required")
 
