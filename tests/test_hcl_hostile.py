@@ -550,3 +550,35 @@ def test_a_shared_value_given_to_a_typed_module_variable_cannot_blow_up(tmp_path
     assert [e.line() for e in report.errors] == [
         f"{tmp_path}/mod/main.tf:1: the value of variable 'x' is too large to convert (element budget exceeded)"
     ]
+
+
+def test_tf_json_dynamic_blocks(tmp_path):
+    write(
+        tmp_path / "main.tf.json",
+        json.dumps(
+            {
+                "variable": {"ports": {"default": [22, 3389]}},
+                "resource": {
+                    "aws_security_group": {
+                        "sg": {
+                            "name": "sg",
+                            "dynamic": {
+                                "ingress": {
+                                    "for_each": "${var.ports}",
+                                    "iterator": "port",
+                                    "content": {"from_port": "${port.value}", "to_port": "${port.value}", "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]},
+                                }
+                            },
+                        }
+                    }
+                },
+            }
+        ),
+    )
+    rs = {r.address: r for r in load_directory(str(tmp_path))}
+    assert [(i["from_port"], i["cidr_blocks"]) for i in rs["aws_security_group.sg"].after["ingress"]] == [(22, ["0.0.0.0/0"]), (3389, ["0.0.0.0/0"])]
+    report = run(tmp_path, "sg-open-to-world")
+    assert sorted((f.rule, f.address, f.status.value, f.path_text) for f in report.findings) == [
+        ("sg-open-to-world", "aws_security_group.sg", "fail", "ingress[0]"),
+        ("sg-open-to-world", "aws_security_group.sg", "fail", "ingress[1]"),
+    ]

@@ -25,7 +25,7 @@ from .evaluate import REFS_PREFIX, Collector, Ctx, Files, evaluate, evaluate_mar
 from .functions import set_of
 from .policydoc import render as render_policy
 from .schema import SchemaError, conform_attr
-from .nodes import Block, Body, GetAttr, Index, Name, Node
+from .nodes import Block, Body, GetAttr, Index, Lit, Name, Node
 from .syntax import HclSyntaxError, parse_expression
 from .types import convert, is_primitive_string
 from .values import UNKNOWN, EvalError, Lazy, Rejected, Unknown, has_unknown, join, split, to_number
@@ -990,9 +990,12 @@ def _eval_dynamic(block: Block, ctx: Ctx) -> Any:
     iterator = block.labels[0] if block.labels else "each"
     if "iterator" in attrs:
         node = attrs["iterator"].expr
-        if not isinstance(node, Name):
+        if isinstance(node, Name):
+            iterator = node.name
+        elif isinstance(node, Lit) and isinstance(node.value, str):  # JSON syntax: "iterator": "rule"
+            iterator = node.value
+        else:
             raise EvalError("iterator must be a name")
-        iterator = node.name
     content = next((b for b in block.body.blocks if b.type == "content"), None)
     if content is None:
         raise EvalError("a dynamic block needs a content block")
