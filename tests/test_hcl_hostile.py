@@ -582,3 +582,21 @@ def test_tf_json_dynamic_blocks(tmp_path):
         ("sg-open-to-world", "aws_security_group.sg", "fail", "ingress[0]"),
         ("sg-open-to-world", "aws_security_group.sg", "fail", "ingress[1]"),
     ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [f"git::https://ci:{SECRET}@github.com/acme/ecs.git", "git::https://ci:hunter2@example.com/acme/ecs.git?ref=v1", f"s3::https://b.s3.amazonaws.com/m.zip?token={SECRET}"],
+)
+def test_module_sources_are_shown_without_credentials(tmp_path, source):
+    write(tmp_path / "main.tf", f'module "m" {{\n  source = "{source}"\n}}\n' + task())
+    report = run(tmp_path, "ecs-privileged-container")
+    assert warnings(report) == [("module-not-downloaded", f"{tmp_path}/main.tf:1")]
+    message = report.warnings[0].message
+    assert SECRET not in message and "hunter2" not in message
+    assert "terraform init" in message
+
+
+def test_a_misspelled_block_type_that_looks_like_a_secret_is_not_printed(tmp_path):
+    write(tmp_path / "main.tf", task() + "AKIAIOSFODNN7EXAMPLE {\n}\n")
+    assert errors(run(tmp_path)) == [f"{tmp_path}/main.tf:5: blocks of type (redacted) are not expected here (a misspelled block type?)"]

@@ -20,7 +20,7 @@ from . import functions
 from .budget import MAX_STRING, Budget, BudgetExceeded, value_too_big
 from .confine import Confinement, NotRegular, Outside, read_regular
 from .nodes import BinOp, Call, Cond, ForExpr, GetAttr, Index, Lit, Name, Node, ObjectNode, Splat, Template, TFor, TIf, TupleNode, Unary
-from .syntax import HclSyntaxError, parse_template
+from .syntax import HclSyntaxError, parse_template, shown_text
 from .values import (
     UNKNOWN,
     EvalError,
@@ -79,10 +79,9 @@ class Files:
         try:
             return self.conf.check(full)
         except Outside as exc:
-            shown = path if len(path) <= 200 else path[:200] + "..."
             self.warn(
                 "file-outside-root",
-                f"{func}({shown!r}) is not read: {exc.reason}; its value is treated as unknown",
+                f"{func}({shown_text(path)}) is not read: {exc.reason}; its value is treated as unknown",
                 f"{ctx.file}:{line}",
             )
             return None

@@ -26,7 +26,7 @@ from .functions import set_of
 from .policydoc import render as render_policy
 from .schema import SchemaError, conform_attr
 from .nodes import Block, Body, GetAttr, Index, Lit, Name, Node
-from .syntax import HclSyntaxError, parse_expression
+from .syntax import HclSyntaxError, parse_expression, shown_text
 from .types import convert, is_primitive_string
 from .values import UNKNOWN, EvalError, Lazy, Rejected, Unknown, has_unknown, join, split, to_number
 
@@ -229,7 +229,7 @@ class Loader:
     def module_dir(self, parent: "ModuleInstance", call: ModuleCall, call_path: list[str]) -> str | None:
         source = call.source
         where = f"{call.block.file}:{call.block.line}"
-        shown = source if len(source) <= 200 else source[:200] + "..."
+        shown = shown_text(source)
         if source in (".", "..") or source.startswith(("./", "../")):
             lexical = os.path.join(parent.config.dir, source)
             try:
@@ -237,12 +237,12 @@ class Loader:
             except Outside as exc:
                 self.warn(
                     "file-outside-root",
-                    f"module {call.name!r}: source {shown!r} is not read: {exc.reason}; its resources are not scanned",
+                    f"module {call.name!r}: source {shown} is not read: {exc.reason}; its resources are not scanned",
                     where,
                 )
                 return None
             if not os.path.isdir(directory):
-                raise InputError(f"module {call.name!r}: source {shown!r} is not a directory", where=where)
+                raise InputError(f"module {call.name!r}: source {shown} is not a directory", where=where)
             return directory
         entry = self._remote.get(".".join(call_path))
         if entry is not None:
@@ -259,7 +259,7 @@ class Loader:
                 return directory
         self.warn(
             "module-not-downloaded",
-            f"module {call.name!r} comes from {shown!r}, which is not downloaded here: its resources are not "
+            f"module {call.name!r} comes from {shown}, which is not downloaded here: its resources are not "
             "scanned (run `terraform init` before scanning)",
             where,
         )
