@@ -57,6 +57,9 @@ def test_a_value_terraform_rejects_is_an_error_in_its_words():
     [
         ("aws_ecs_service", "desired_count", "3", 3),
         ("aws_ecs_service", "enable_execute_command", "true", True),
+        ("aws_ecs_service", "enable_execute_command", "1", True),  # accepted by Terraform 1.11.4
+        ("aws_ecs_service", "enable_execute_command", "0", False),
+        ("aws_ecs_service", "desired_count", "1e2", 100),
         ("aws_security_group", "ingress", [{"from_port": "22", "cidr_blocks": ["0.0.0.0/0"]}], [{"from_port": 22, "cidr_blocks": ["0.0.0.0/0"]}]),
         ("aws_ecs_task_definition", "volume", [{"name": 1, "efs_volume_configuration": [{"transit_encryption_port": "2049"}]}],
          [{"name": "1", "efs_volume_configuration": [{"transit_encryption_port": 2049}]}]),
@@ -68,12 +71,20 @@ def test_conversion_follows_the_schema(rtype, name, value, expected):
 
 
 @pytest.mark.parametrize(
-    "rtype, name, value",
-    [("aws_ecs_service", "desired_count", "three"), ("aws_ecs_service", "enable_execute_command", "yes"), ("aws_iam_role", "name", ["a"])],
+    "rtype, name, value, words",
+    [
+        ("aws_ecs_service", "desired_count", "three", "a number is required."),
+        ("aws_ecs_service", "desired_count", " 2", "a number is required."),
+        ("aws_ecs_service", "enable_execute_command", "yes", "a bool is required."),
+        ("aws_ecs_cluster", "name", ["a"], "string required."),
+        ("aws_ecs_service", "tags", ["x"], "map of string required."),
+    ],
 )
-def test_conversion_errors(rtype, name, value):
-    with pytest.raises(SchemaError, match=f'Inappropriate value for attribute "{name}"'):  # Terraform's words
+def test_conversion_errors_in_terraforms_words(rtype, name, value, words):
+    # The words Terraform 1.11.4 + AWS provider 5.100.0 print for these values.
+    with pytest.raises(SchemaError) as info:
         conform_attr(rtype, "managed", name, value)
+    assert str(info.value) == f'Inappropriate value for attribute "{name}": {words}'
 
 
 # --------------------------------------------------------------------------- unknowns Terraform knows

@@ -518,3 +518,85 @@ def test_hybrid_mode_warns_and_goes_on_when_the_source_reads_outside(repo, tmp_p
         ("ecs-privileged-container", "aws_ecs_task_definition.u", "fail"),
     ]
     assert SECRET not in repr(report.findings) + repr(report.warnings)
+
+
+@pytest.mark.parametrize("use", ["jsonencode(local.c)", "length(flatten(local.c))", "length(toset(local.c))", "local.c"])
+def test_values_that_share_their_parts_cannot_blow_up(tmp_path, use):
+    # c holds one list a million times over: small in memory, 10^9 strings written out.
+    write(
+        tmp_path / "main.tf",
+        'locals {\n  a = [for i in range(1000) : "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"]\n'
+        "  b = [for i in range(1000) : local.a]\n  c = [for i in range(1000) : local.b]\n}\n"
+        f'resource "aws_ecs_cluster" "x" {{\n  name = "x"\n  tags = {{ t = {use} }}\n}}\n',
+    )
+    with deadline(60):
+        report = run(tmp_path)
+    assert report.exit_code == 2
+    assert [e.where for e in report.errors] == [f"{tmp_path}/main.tf:8"]
+    assert "budget exceeded" in report.errors[0].message
+
+
+def test_a_shared_value_given_to_a_typed_module_variable_cannot_blow_up(tmp_path):
+    write(tmp_path / "mod" / "main.tf", 'variable "x" {\n  type = list(list(list(string)))\n}\n')
+    write(
+        tmp_path / "main.tf",
+        'locals {\n  a = [for i in range(1000) : "x"]\n  b = [for i in range(1000) : local.a]\n  c = [for i in range(1000) : local.b]\n}\n'
+        'module "m" {\n  source = "./mod"\n  x      = local.c\n}\noutput "o" {\n  value = module.m\n}\n'
+        'resource "aws_ecs_cluster" "x" {\n  name = "x"\n  tags = { n = length(module.m.x) }\n}\n',
+    )
+    write(tmp_path / "mod" / "outputs.tf", 'output "x" {\n  value = var.x\n}\n')
+    with deadline(60):
+        report = run(tmp_path)
+    assert [e.line() for e in report.errors] == [
+        f"{tmp_path}/mod/main.tf:1: the value of variable 'x' is too large to convert (element budget exceeded)"
+    ]
+
+
+def test_tf_json_dynamic_blocks(tmp_path):
+    write(
+        tmp_path / "main.tf.json",
+        json.dumps(
+            {
+                "variable": {"ports": {"default": [22, 3389]}},
+                "resource": {
+                    "aws_security_group": {
+                        "sg": {
+                            "name": "sg",
+                            "dynamic": {
+                                "ingress": {
+                                    "for_each": "${var.ports}",
+                                    "iterator": "port",
+                                    "content": {"from_port": "${port.value}", "to_port": "${port.value}", "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]},
+                                }
+                            },
+                        }
+                    }
+                },
+            }
+        ),
+    )
+    rs = {r.address: r for r in load_directory(str(tmp_path))}
+    assert [(i["from_port"], i["cidr_blocks"]) for i in rs["aws_security_group.sg"].after["ingress"]] == [(22, ["0.0.0.0/0"]), (3389, ["0.0.0.0/0"])]
+    report = run(tmp_path, "sg-open-to-world")
+    assert sorted((f.rule, f.address, f.status.value, f.path_text) for f in report.findings) == [
+        ("sg-open-to-world", "aws_security_group.sg", "fail", "ingress[0]"),
+        ("sg-open-to-world", "aws_security_group.sg", "fail", "ingress[1]"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [f"git::https://ci:{SECRET}@github.com/acme/ecs.git", "git::https://ci:hunter2@example.com/acme/ecs.git?ref=v1", f"s3::https://b.s3.amazonaws.com/m.zip?token={SECRET}"],
+)
+def test_module_sources_are_shown_without_credentials(tmp_path, source):
+    write(tmp_path / "main.tf", f'module "m" {{\n  source = "{source}"\n}}\n' + task())
+    report = run(tmp_path, "ecs-privileged-container")
+    assert warnings(report) == [("module-not-downloaded", f"{tmp_path}/main.tf:1")]
+    message = report.warnings[0].message
+    assert SECRET not in message and "hunter2" not in message
+    assert "terraform init" in message
+
+
+def test_a_misspelled_block_type_that_looks_like_a_secret_is_not_printed(tmp_path):
+    write(tmp_path / "main.tf", task() + "AKIAIOSFODNN7EXAMPLE {\n}\n")
+    assert errors(run(tmp_path)) == [f"{tmp_path}/main.tf:5: blocks of type (redacted) are not expected here (a misspelled block type?)"]

@@ -26,6 +26,32 @@ TIME_LIMIT = 120.0  # seconds
 _CHECK_EVERY = 4096
 
 
+MAX_VALUE_NODES = 2_000_000  # elements of one value, counted as if written out
+
+
+def value_too_big(value: object, max_nodes: int = MAX_VALUE_NODES, max_bytes: int = MAX_STRING) -> bool:
+    """Whether `value`, written out, has more than `max_nodes` elements or `max_bytes`
+    characters. Values share their parts (`[for i in range(1000) : local.big]` holds
+    one list a thousand times), so a small value in memory can be astronomically large
+    once encoded or walked: this counts with an early stop, before anything walks it."""
+    stack = [value]
+    nodes = 0
+    size = 0
+    while stack:
+        v = stack.pop()
+        nodes += 1
+        if isinstance(v, str):
+            size += len(v)
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            size += sum(len(k) for k in v)
+            stack.extend(v.values())
+        if nodes > max_nodes or size > max_bytes:
+            return True
+    return False
+
+
 class BudgetExceeded(InputError):
     """A budget ran out; `where` is file:line (relative to the scan root until shown)."""
 

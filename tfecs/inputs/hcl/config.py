@@ -25,7 +25,7 @@ from . import parsecache
 from .confine import Confinement, NotRegular, Outside, read_regular
 from .jsonsyntax import parse_json_body
 from .nodes import Attribute, Block, Body, Lit
-from .syntax import HclSyntaxError, parse_body
+from .syntax import HclSyntaxError, parse_body, shown_token
 
 # Top-level block types Terraform 1.11 knows, and how many labels each has.
 TOP_LEVEL = {
@@ -178,12 +178,15 @@ def load_config(directory: str, root: str, conf: Confinement | None = None, warn
         body = parse_file(real, rel)
         if body.attributes:
             attr = next(iter(body.attributes.values()))
-            raise InputError(f"an argument ({attr.name!r}) is not expected at the top level of a configuration file", where=f"{rel}:{attr.line}")
+            raise InputError(
+                f"an argument ({shown_token(attr.name)}) is not expected at the top level of a configuration file", where=f"{rel}:{attr.line}"
+            )
         for block in body.blocks:
             block.file = rel
             if block.type not in TOP_LEVEL:
-                shown = block.type if len(block.type) <= 40 else block.type[:40] + "..."
-                raise InputError(f"blocks of type {shown!r} are not expected here (a misspelled block type?)", where=f"{rel}:{block.line}")
+                raise InputError(
+                    f"blocks of type {shown_token(block.type)} are not expected here (a misspelled block type?)", where=f"{rel}:{block.line}"
+                )
             _add(cfg, block, rel, override=is_override(name))
     return cfg
 

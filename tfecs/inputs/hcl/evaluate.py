@@ -17,10 +17,10 @@ from typing import Any, Callable, Protocol
 
 from ...errors import InputError
 from . import functions
-from .budget import MAX_STRING, Budget, BudgetExceeded
+from .budget import MAX_STRING, Budget, BudgetExceeded, value_too_big
 from .confine import Confinement, NotRegular, Outside, read_regular
 from .nodes import BinOp, Call, Cond, ForExpr, GetAttr, Index, Lit, Name, Node, ObjectNode, Splat, Template, TFor, TIf, TupleNode, Unary
-from .syntax import HclSyntaxError, parse_template
+from .syntax import HclSyntaxError, parse_template, shown_text
 from .values import (
     UNKNOWN,
     EvalError,
@@ -79,10 +79,9 @@ class Files:
         try:
             return self.conf.check(full)
         except Outside as exc:
-            shown = path if len(path) <= 200 else path[:200] + "..."
             self.warn(
                 "file-outside-root",
-                f"{func}({shown!r}) is not read: {exc.reason}; its value is treated as unknown",
+                f"{func}({shown_text(path)}) is not read: {exc.reason}; its value is treated as unknown",
                 f"{ctx.file}:{line}",
             )
             return None
@@ -546,6 +545,13 @@ _OPAQUE_OK = frozenset(
     {"values", "keys", "length", "element", "concat", "merge", "lookup", "tolist", "tomap", "one", "reverse", "slice", "coalescelist"}
 )
 
+# Functions whose work or result grows with the whole written-out size of their
+# arguments (shared parts counted each time they appear).
+_WALKING_FUNCTIONS = frozenset(
+    {"jsonencode", "yamlencode", "flatten", "toset", "distinct", "setunion", "setintersection", "setsubtract",
+     "sort", "format", "formatlist", "join", "tostring", "transpose", "contains", "index", "jsondecode", "sum"}
+)
+
 _FILE_HASHES = {"filemd5": "md5", "filesha1": "sha1", "filesha256": "sha256", "filesha512": "sha512"}
 
 
@@ -556,8 +562,11 @@ def _call(node: Call, ctx: Ctx) -> Any:
     if name == "can":
         return _can(node, ctx)
     args = [evaluate(a, ctx) for a in node.args]
+    if name in _WALKING_FUNCTIONS and any(isinstance(a, (list, dict)) and value_too_big(a) for a in args):
+        raise BudgetExceeded(f"{name}() of a value too large to walk (element budget exceeded)", where=f"{ctx.file}:{node.line}")
     if name not in _OPAQUE_OK:
-        args = [materialize(a, ctx) for a in args]
+        memo: dict[int, Any] = {}
+        args = [materialize(a, ctx, memo) for a in args]
     if node.expand and args:
         last = args.pop()
         if isinstance(last, Unknown):
@@ -650,15 +659,24 @@ def _file_function(node: Call, name: str, args: list, ctx: Ctx) -> Any:
     return UNKNOWN if text is None else text
 
 
-def materialize(value: Any, ctx: Ctx) -> Any:
-    """Lazy objects (resources, module instances) as plain values for a function."""
+def materialize(value: Any, ctx: Ctx, memo: dict[int, Any] | None = None) -> Any:
+    """Lazy objects (resources, module instances) as plain values for a function. A part
+    shared by several places (`[for i in range(1000) : local.big]`) is done once."""
     if isinstance(value, Lazy):
-        return materialize(value.plain(ctx), ctx)
+        return materialize(value.plain(ctx), ctx, memo)
+    if not isinstance(value, (list, dict)):
+        return value
+    if memo is None:
+        memo = {}
+    key = id(value)
+    if key in memo:
+        return memo[key][1]
     if isinstance(value, list):
-        return [materialize(v, ctx) for v in value] if any(isinstance(v, (Lazy, list, dict)) for v in value) else value
-    if isinstance(value, dict):
-        return {k: materialize(v, ctx) for k, v in value.items()} if any(isinstance(v, (Lazy, list, dict)) for v in value.values()) else value
-    return value
+        out: Any = [materialize(v, ctx, memo) for v in value] if any(isinstance(v, (Lazy, list, dict)) for v in value) else value
+    else:
+        out = {k: materialize(v, ctx, memo) for k, v in value.items()} if any(isinstance(v, (Lazy, list, dict)) for v in value.values()) else value
+    memo[key] = (value, out)  # the value is kept alive so its id is not reused
+    return out
 
 
 _DISPATCH = {

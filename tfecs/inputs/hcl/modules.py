@@ -18,15 +18,15 @@ from typing import Any, Iterator
 
 from ...errors import InputError
 from ..raw import Location, RawResource, split_address
-from .budget import Budget
+from .budget import Budget, BudgetExceeded, value_too_big
 from .confine import Confinement, NotRegular, Outside, read_regular
 from .config import ModuleCall, ModuleConfig, load_config, parse_file
 from .evaluate import REFS_PREFIX, Collector, Ctx, Files, evaluate, evaluate_marked, note, tree_any, tree_path
 from .functions import set_of
 from .policydoc import render as render_policy
 from .schema import SchemaError, conform_attr
-from .nodes import Block, Body, GetAttr, Index, Name, Node
-from .syntax import HclSyntaxError, parse_expression
+from .nodes import Block, Body, GetAttr, Index, Lit, Name, Node
+from .syntax import HclSyntaxError, parse_expression, shown_text
 from .types import convert, is_primitive_string
 from .values import UNKNOWN, EvalError, Lazy, Rejected, Unknown, has_unknown, join, split, to_number
 
@@ -229,7 +229,7 @@ class Loader:
     def module_dir(self, parent: "ModuleInstance", call: ModuleCall, call_path: list[str]) -> str | None:
         source = call.source
         where = f"{call.block.file}:{call.block.line}"
-        shown = source if len(source) <= 200 else source[:200] + "..."
+        shown = shown_text(source)
         if source in (".", "..") or source.startswith(("./", "../")):
             lexical = os.path.join(parent.config.dir, source)
             try:
@@ -237,12 +237,12 @@ class Loader:
             except Outside as exc:
                 self.warn(
                     "file-outside-root",
-                    f"module {call.name!r}: source {shown!r} is not read: {exc.reason}; its resources are not scanned",
+                    f"module {call.name!r}: source {shown} is not read: {exc.reason}; its resources are not scanned",
                     where,
                 )
                 return None
             if not os.path.isdir(directory):
-                raise InputError(f"module {call.name!r}: source {shown!r} is not a directory", where=where)
+                raise InputError(f"module {call.name!r}: source {shown} is not a directory", where=where)
             return directory
         entry = self._remote.get(".".join(call_path))
         if entry is not None:
@@ -259,7 +259,7 @@ class Loader:
                 return directory
         self.warn(
             "module-not-downloaded",
-            f"module {call.name!r} comes from {shown!r}, which is not downloaded here: its resources are not "
+            f"module {call.name!r} comes from {shown}, which is not downloaded here: its resources are not "
             "scanned (run `terraform init` before scanning)",
             where,
         )
@@ -532,6 +532,11 @@ class ModuleInstance:
                     return UNKNOWN, (), sensitive
                 raise Rejected(f"module {self.call.name if self.call else ''!r} needs a value for its variable {decl.name!r}, which has no default")
             value = evaluate(default.expr, const)
+        if type_node is not None and isinstance(value, (list, dict)) and value_too_big(value):
+            raise BudgetExceeded(
+                f"the value of variable {decl.name!r} is too large to convert (element budget exceeded)",
+                where=f"{decl.block.file}:{decl.block.line}",
+            )
         try:
             value = convert(value, type_node, lambda node: evaluate(node, const))
         except Rejected:
@@ -813,6 +818,8 @@ class ModuleInstance:
                     value = evaluate(attr.expr, ctx)
                 else:
                     value = _eval_blocks(block.body, name, ctx)
+                if isinstance(value, (list, dict)) and value_too_big(value):
+                    raise BudgetExceeded(f"{name} holds a value too large to judge (element budget exceeded)", where=f"{block.file}:{line}")
                 if name not in META_ATTRS:
                     value = conform_attr(block.labels[0], "data" if key.startswith("data.") else "managed", name, value)
         except SchemaError as exc:
@@ -983,9 +990,12 @@ def _eval_dynamic(block: Block, ctx: Ctx) -> Any:
     iterator = block.labels[0] if block.labels else "each"
     if "iterator" in attrs:
         node = attrs["iterator"].expr
-        if not isinstance(node, Name):
+        if isinstance(node, Name):
+            iterator = node.name
+        elif isinstance(node, Lit) and isinstance(node.value, str):  # JSON syntax: "iterator": "rule"
+            iterator = node.value
+        else:
             raise EvalError("iterator must be a name")
-        iterator = node.name
     content = next((b for b in block.body.blocks if b.type == "content"), None)
     if content is None:
         raise EvalError("a dynamic block needs a content block")

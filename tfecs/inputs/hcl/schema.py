@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 from typing import Any
 
@@ -85,7 +86,11 @@ def _describe(ty: Any) -> str:
 
 def _fail(ty: Any, path: str) -> SchemaError:
     leaf = path.rsplit(".", 1)[-1]
-    return SchemaError(f'Inappropriate value for attribute "{leaf}": {_describe(ty)} required.', path)
+    need = {"number": "a number is", "bool": "a bool is"}.get(ty, _describe(ty)) if isinstance(ty, str) else _describe(ty)
+    return SchemaError(f'Inappropriate value for attribute "{leaf}": {need} required.', path)
+
+
+_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 def convert(value: Any, ty: Any, path: str) -> Any:
@@ -102,6 +107,8 @@ def convert(value: Any, ty: Any, path: str) -> Any:
     if ty == "number":
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise _fail(ty, path)
+        if isinstance(value, str) and not _NUMBER.fullmatch(value):
+            raise _fail(ty, path)  # cty: no spaces, no hex (checked with Terraform 1.11.4)
         try:
             return to_number(value)
         except EvalError:
@@ -109,8 +116,8 @@ def convert(value: Any, ty: Any, path: str) -> Any:
     if ty == "bool":
         if isinstance(value, bool):
             return value
-        if value in ("true", "false"):
-            return value == "true"
+        if value in ("true", "false", "1", "0"):  # cty converts "1" and "0" too
+            return value in ("true", "1")
         raise _fail(ty, path)
     if not isinstance(ty, list) or not ty:
         return value

@@ -142,6 +142,28 @@ _DATA_TOKENS = frozenset({"STRING_CHARS", "STRING_LIT", "HEREDOC_TEMPLATE", "HER
 MAX_TOKEN_SHOWN = 32
 
 
+_USERINFO = re.compile(r"://[^/?#\s]*@")
+
+
+def shown_text(text: str, limit: int = 200) -> str:
+    """How a message may show a string from the configuration that is not a language
+    token (a module source, a file path): credentials in a URL (`user:token@`, a query
+    string) are cut, anything the secret detector flags is "(redacted)", control
+    characters are escaped, and it is cut at `limit` characters. Quoted."""
+    from ...model.secretscan import classify
+    from ...textsafe import escape_control
+
+    cleaned = _USERINFO.sub("://(redacted)@", text)
+    if "?" in cleaned:
+        cleaned = cleaned.split("?", 1)[0] + "?(redacted)"
+    if classify(None, text) is not None or classify(None, cleaned) is not None:
+        return "(redacted)"
+    cleaned = escape_control(cleaned)
+    if len(cleaned) > limit:
+        cleaned = cleaned[:limit] + "..."
+    return repr(cleaned)
+
+
 def shown_token(text: str, kind: str = "") -> str:
     """How a syntax error may show the offending token: quoted only when it is the
     language's own (punctuation, a keyword, a number, a short name) and neither the

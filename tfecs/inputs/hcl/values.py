@@ -61,13 +61,19 @@ def is_unknown(value: Any) -> bool:
     return isinstance(value, Unknown)
 
 
-def has_unknown(value: Any) -> bool:
+def has_unknown(value: Any, _seen: set | None = None) -> bool:
+    """Whether any part of `value` is unknown. Values share their parts (a list holding
+    one list a thousand times): each shared part is looked at once."""
     if isinstance(value, (Unknown, Lazy)):
         return True
-    if isinstance(value, dict):
-        return any(has_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_unknown(v) for v in value)
+    if isinstance(value, (dict, list)):
+        if _seen is None:
+            _seen = set()
+        elif id(value) in _seen:
+            return False  # looked at already, and found known
+        _seen.add(id(value))
+        items = value.values() if isinstance(value, dict) else value
+        return any(has_unknown(v, _seen) for v in items)
     return False
 
 
@@ -134,9 +140,9 @@ def to_number(value: Any) -> int | float:
 def to_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    if value == "true":
+    if value in ("true", "1"):  # cty converts "1" and "0" too (Terraform 1.11.4)
         return True
-    if value == "false":
+    if value in ("false", "0"):
         return False
     raise EvalError(f"a {type_name(value)} where a bool is required")
 
@@ -148,6 +154,8 @@ def partial_equal(a: Any, b: Any) -> Any:
     so it compares unknown. A resource or module object (Lazy) is never null."""
     if isinstance(a, Unknown) or isinstance(b, Unknown):
         return UNKNOWN
+    if a is b and isinstance(a, (list, dict)) and not has_unknown(a):
+        return True  # one shared value: no need to walk it
     if a is None or b is None:
         return a is None and b is None
     if isinstance(a, Lazy) or isinstance(b, Lazy):
