@@ -170,3 +170,19 @@ def test_values_of_sensitive_variables_never_print(run_cli, tmp_path):
         assert code == 1
         assert "team-hunter2-repo" not in out + err
         assert "(redacted)" in out
+
+
+def test_timeout_stops_a_scan_with_one_line_and_exit_2(tmp_path):
+    """--timeout bounds the whole scan (the machine's time is the CI's): exit 2, one line."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import genplan
+
+    plan = genplan.write(3000, str(tmp_path / "plan.json"), seed=2)
+    r = subprocess.run([sys.executable, "-m", "tfecs", "scan", plan, "--timeout", "0.05"], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr == "tfecs: error: the scan took longer than --timeout 0.05 s and was stopped\n"
+    ok = subprocess.run([sys.executable, "-m", "tfecs", "scan", str(TESTDATA / "plans" / "real" / "ecs_hardened.json"), "--timeout", "60"], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr

@@ -161,11 +161,12 @@ def _docs_base_url(url: str | None) -> None:
 @click.option("--docs-base-url", metavar="URL", help=DOCS_BASE_URL_HELP)
 @click.option("-r", "--recursive", is_flag=True, help="Scan every root module (and Dockerfile) under each directory, in parallel (automatic when a directory has no .tf file).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache of parsed .tf files (TFECS_NO_CACHE=1 does the same).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", help="Stop a scan that takes longer (exit 2). HCL evaluation also has its own budgets.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="The policy file (default: .tfecs.hcl in the current directory, else in the scan root).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Findings recorded by `tfecs baseline`: reported as suppressed, never blocking.")
 @click.option("--no-ignores", is_flag=True, help="Turn off every inline and config ignore (audits).")
 @click.option("--strict-ignores", is_flag=True, help="Unused or malformed ignores are errors (exit 2).")
-def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, profiles, dockerfiles, color, docs_base_url, recursive, no_cache, config_path, baseline_path, no_ignores, strict_ignores) -> None:
+def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, variables, var_files, select, skip, rule_dirs, profiles, dockerfiles, color, docs_base_url, recursive, no_cache, timeout, config_path, baseline_path, no_ignores, strict_ignores) -> None:
     """Scan Terraform plans (`terraform show -json` output, or - for stdin), HCL
     directories and Dockerfiles (named Dockerfile, *.Dockerfile or Dockerfile.*).
 
@@ -186,6 +187,8 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--report") from None
     try:
+        if timeout:
+            _arm_timeout(timeout)
         if no_cache:
             from .inputs.hcl import parsecache
 
@@ -229,6 +232,8 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
             click.echo(f"tfecs: error: {escape_control(report.redact(err.line()))}", err=True)
         emit()
         sys.exit(exit_code(report, fmt))
+    except ScanTimeout:
+        _fail(f"the scan took longer than --timeout {timeout:g} s and was stopped")
     except TfecsError as exc:
         from .redact import Redactor
 
@@ -237,6 +242,22 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+
+
+class ScanTimeout(BaseException):
+    """--timeout ran out. A BaseException, so that no `except Exception` on the way (a
+    rule's crash isolation, a reader's fallback) can take it for a local failure."""
+
+
+def _arm_timeout(seconds: float) -> None:
+    import signal
+
+    def expired(signum, frame) -> None:
+        raise ScanTimeout()
+
+    if hasattr(signal, "setitimer"):
+        signal.signal(signal.SIGALRM, expired)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
 def _file_default(name: str, value, from_file):
