@@ -105,6 +105,9 @@ def test_bad_option_is_exit_2(run_cli, tmp_path):
         (["scan", "x.json", "--rule", "nope"],
          ["tfecs: error: Invalid value for --rule/--skip-rule: no rule matches 'nope' (see `tfecs rules`)",
           "Try 'tfecs scan --help' for help."]),
+        # A bare group is no reason to squash its whole help onto one error line.
+        ([], ["tfecs: error: missing a command: baseline, comment, explain, rules or scan", "Try 'tfecs --help' for help."]),
+        (["comment"], ["tfecs: error: missing a command: github or gitlab", "Try 'tfecs comment --help' for help."]),
     ],
 )
 def test_usage_errors_are_one_line_and_a_hint(args, expected, monkeypatch, capsys):

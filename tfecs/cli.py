@@ -102,6 +102,11 @@ def _usage_error(exc: click.UsageError) -> NoReturn:
     """A bad option or argument: one line saying what, and one saying where help is
     (click's own three-line block with a blank line is noise in a CI log)."""
     message = " ".join(exc.format_message().split())
+    group = exc.ctx.command if exc.ctx is not None else None
+    if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())) and isinstance(group, click.Group):
+        # click's message is the group's whole help: say what is missing instead.
+        names = sorted(group.list_commands(exc.ctx))
+        message = "missing a command: " + (f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else "".join(names))
     click.echo(f"tfecs: error: {message}", err=True)
     if exc.ctx is not None:
         click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
