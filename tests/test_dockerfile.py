@@ -185,7 +185,11 @@ def test_substitute():
 
 @pytest.mark.parametrize(
     "user, root",
-    [("root", True), ("0", True), ("0:0", True), ("0:1000", True), ("000", True), ("ROOT", True), ("1000:0", False), ("app", False), ("rooty", False)],
+    [("root", True), ("0", True), ("0:0", True), ("0:1000", True), ("000", True), ("ROOT", True), ("1000:0", False), ("app", False), ("rooty", False),
+     # Go's strconv.Atoi (how Docker reads a numeric user) takes a sign: +0 and -0 are uid 0.
+     ("+0", True), ("-0:0", True), ("+1000", False),
+     # Digits to Python's isdigit, not to Go: no user, and no crash of the rule.
+     ("\u00b2", False), ("\u0660", False)],
 )
 def test_root_forms(user, root, repo):
     write(repo, "Dockerfile", f"FROM alpine\nUSER {user}\n")
