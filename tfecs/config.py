@@ -291,7 +291,14 @@ def build_suppressor(cfg: Config, rules: Sequence, *, baseline: str | None, no_i
     from . import baseline as baseline_mod
     from .suppress import Suppressor
 
-    path = baseline or cfg.baseline
+    path = baseline
+    if not path and cfg.baseline:
+        path = cfg.baseline
+        # The file is the repository's (a pull request can change it): its baseline stays
+        # in the config's directory tree, through no symlink out of it.
+        home = os.path.realpath(os.path.dirname(os.path.abspath(cfg.path)))
+        if not os.path.realpath(path).startswith(home + os.sep):
+            raise TfecsError(f"baseline {_display(path)!r} is outside the config file's directory (or a symlink out of it): not read", where=cfg.path)
     return Suppressor(
         known=cfg.known_ids,
         ran=[r.meta.id for r in rules],
