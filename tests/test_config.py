@@ -150,6 +150,36 @@ def test_address_glob_brackets_are_literal_and_keys_optional():
     assert address_glob("module.*.aws_ecs_service.web").match("module.a.module.b.aws_ecs_service.web")
 
 
+@pytest.mark.parametrize(
+    "pattern, address, hit",
+    [("*", "", True), ("*", "a.b", True), ("a?c", "abc", True), ("a?c", "ac", False), ("a*", "b", False),
+     ("*.x", "a.x.y", False), ("*.x*", "a.x.y", True), ("a[0]", "a0", False), ("a.b", "a.bc", False),
+     ("**", "x", True), ("*b*b", "abab", True), ("*b*b", "abba", False)],
+)
+def test_address_glob_semantics(pattern, address, hit):
+    from tfecs.suppress import address_glob
+
+    assert address_glob(pattern).match(address) is hit
+
+
+def test_a_glob_that_would_backtrack_ends(run_cli, cwd):
+    """`.*` per star backtracked exponentially: this config hung the scan before."""
+    write(cwd / ".tfecs.hcl", '''
+        ignore {
+          rule    = "ecs-privileged-container"
+          address = "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*Z"
+          reason  = "hostile"
+        }
+    ''')
+    from planfixture import write_plan
+
+    address = "aws_ecs_task_definition." + "a" * 40
+    plan = write_plan([{"address": address, "values": {
+        "family": "f", "network_mode": "awsvpc", "container_definitions": [{"name": "c", "image": "a:1", "privileged": True}]}}], cwd / "plan.json")
+    doc = json.loads(run_cli("scan", "-f", "json", "--rule", "ecs-privileged-container", str(plan))[1])
+    assert [(f["rule"], f["address"], f["suppressed"]) for f in doc["findings"]] == [("ecs-privileged-container", address, None)]
+
+
 # Rule options ----------------------------------------------------------------------------
 
 
