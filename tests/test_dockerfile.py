@@ -209,6 +209,44 @@ def test_inline_ignore_suppresses_and_does_not_block(run_cli, repo):
     assert report["summary"]["suppressed"] == 1
 
 
+IGNORED_ROOT = "FROM alpine\n# tfecs:ignore:dockerfile-user-missing entrypoint drops to uid 1000\nUSER root\n"
+
+
+def test_no_ignores_turns_off_dockerfile_ignores_too(run_cli, repo):
+    """--no-ignores (audits) left a Dockerfile's inline ignores in force, in a single
+    scan and in a recursive one (whose workers apply them)."""
+    write(repo, "Dockerfile", IGNORED_ROOT)
+    code, report, _ = scan_cli(run_cli, "Dockerfile", "--no-ignores")
+    assert code == 1 and [(f["rule"], f["suppressed"], f["blocking"]) for f in report["findings"]] == [("dockerfile-user-missing", None, True)]
+    write(repo, "a/main.tf", 'resource "aws_ecr_repository" "r" {\n  name = "r"\n}\n')
+    write(repo, "b/main.tf", 'resource "aws_ecr_repository" "r" {\n  name = "r"\n}\n')
+    code, report, _ = scan_cli(run_cli, "-r", "a", "b", "--rule", "dockerfile-user-missing", "--dockerfile", "Dockerfile", "--no-ignores")
+    assert code == 1 and [(f["rule"], f["suppressed"]) for f in report["findings"]] == [("dockerfile-user-missing", None)]
+    # Named among the paths of a recursive scan: a worker process scans it.
+    code, report, _ = scan_cli(run_cli, "-r", "a", "Dockerfile", "--rule", "dockerfile-user-missing", "--no-ignores")
+    assert code == 1 and [(f["rule"], f["suppressed"]) for f in report["findings"]] == [("dockerfile-user-missing", None)]
+
+
+def test_an_ignore_without_a_reason_does_not_suppress(run_cli, repo):
+    """As in .tf files: a reasonless ignore is reported, and the finding blocks."""
+    write(repo, "Dockerfile", "FROM alpine\n# tfecs:ignore:dockerfile-user-missing\nUSER root\n")
+    code, report, _ = scan_cli(run_cli, "Dockerfile")
+    assert code == 1 and report["findings"][0]["suppressed"] is None
+    assert report["warnings"] == [{"kind": "ignore-invalid", "where": "Dockerfile:2",
+                                   "message": "an ignore needs a reason after the rule id (it does not suppress without one)"}]
+
+
+def test_config_ignores_and_baselines_reach_dockerfiles(run_cli, repo):
+    write(repo, "Dockerfile", "FROM alpine\nUSER root\n")
+    write(repo, ".tfecs.hcl", 'ignore {\n  rule    = "dockerfile-user-missing"\n  address = "Dockerfile"\n  reason  = "base image drops root"\n}\n')
+    code, report, _ = scan_cli(run_cli, "Dockerfile")
+    assert code == 0 and report["findings"][0]["suppressed"] == {"source": "config", "reason": "base image drops root", "expires": None, "where": ".tfecs.hcl:1"}
+    (repo / ".tfecs.hcl").unlink()
+    assert run_cli("baseline", "Dockerfile", "-o", "b.json")[0] == 0
+    code, report, _ = scan_cli(run_cli, "Dockerfile", "--baseline", "b.json")
+    assert code == 0 and report["findings"][0]["suppressed"]["source"] == "baseline"
+
+
 def test_expired_ignore_blocks_again_with_a_warning(run_cli, repo):
     write(repo, "Dockerfile", "# tfecs:ignore:dockerfile-user-missing:exp:2020-01-01 temporary\nFROM alpine\n")
     code, report, _ = scan_cli(run_cli, "Dockerfile")

@@ -252,15 +252,13 @@ def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var
         parsed[name.strip()] = value
     options = GateOptions(fail_on=None if fail_on == "none" else Severity(fail_on), unknown=unknown, gate=gate_mode)
     src = SourceOptions(source, parsed, tuple(var_files))
-    from .monorepo import expand, merge, scan_parallel
+    from .monorepo import expand, scan_parallel
 
     roots = expand(paths, recursive)
     if recursive or roots != list(paths):
-        # A monorepo: each root module is an input, scanned in its own process.
-        report = scan_parallel(roots, rules, options, src, suppressor=suppressor)
-        if dockerfiles:
-            report = merge([report, run_scan([], rules, options, src, dockerfiles=tuple(dockerfiles))], options, rules)
-        return report
+        # A monorepo: each root module is an input, scanned in its own process; the
+        # Dockerfiles go through the same ignores (--no-ignores, config, baseline).
+        return scan_parallel(roots, rules, options, src, suppressor=suppressor, dockerfiles=tuple(dockerfiles))
     return run_scan(paths, rules, options, src, dockerfiles=tuple(dockerfiles), suppressor=suppressor)
 
 
