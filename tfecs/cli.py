@@ -185,6 +185,9 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
         specs = parse_report_specs(reports)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--report") from None
+    if output and any(os.path.abspath(output) == os.path.abspath(p) for _, p in specs):
+        raise click.BadParameter(f"{output!r} is also the --output file", param_hint="--report")
+    _check_var_files(var_files)
     try:
         if no_cache:
             from .inputs.hcl import parsecache
@@ -196,6 +199,9 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
             cfg = config_mod.resolve(config_path, paths, source)
             profiles = profiles or tuple(cfg.profiles or ())
             rules = load_rules(rule_dirs, select, skip, profiles, config=cfg)
+        if not rules:
+            # Nothing would be judged: a pass would mean nothing.
+            raise click.UsageError("no rule left to run: --rule, --skip-rule and the config's `enabled = false` exclude every rule")
         fail_on, unknown, gate_mode = (
             _file_default(name, value, getattr(cfg, key))
             for name, value, key in (("fail_on", fail_on, "fail_on"), ("unknown", unknown, "unknown"), ("gate_mode", gate_mode, "gate"))
@@ -229,6 +235,17 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+
+
+def _check_var_files(var_files) -> None:
+    """A .tfvars is a file (or a pipe, as `<(...)` gives): a device such as a committed
+    symlink to /dev/zero would be read for ever."""
+    import stat
+
+    for path in var_files:
+        mode = os.stat(path).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise click.BadParameter(f"{path!r} is not a regular file", param_hint="--var-file")
 
 
 def _file_default(name: str, value, from_file):
@@ -281,6 +298,7 @@ def baseline_cmd(paths, output, source, variables, var_files, rule_dirs, config_
     from . import baseline as baseline_mod, config as config_mod
     from .errors import TfecsError
 
+    _check_var_files(var_files)
     try:
         cfg = config_mod.resolve(config_path, paths, source)
         rules = load_rules(rule_dirs, profiles=tuple(cfg.profiles or ()), config=cfg)
