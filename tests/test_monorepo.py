@@ -92,3 +92,30 @@ def test_ignores_apply_across_the_roots_of_a_monorepo(run_cli, tmp_path, monkeyp
     ]
     assert not any(f["blocking"] for f in doc["findings"] if f["suppressed"])
     assert [w["kind"] for w in doc["warnings"] if w["kind"].startswith("ignore")] == []
+
+
+def test_recursive_scan_finds_the_dockerfiles_too(run_cli, tmp_path, monkeypatch):
+    """`--recursive` promised "every root module (and Dockerfile)": Dockerfiles were never
+    found, and a folder of Dockerfiles alone was "no Terraform plan or .tf files". Hidden,
+    skipped folders and symlinks are not walked into."""
+    repo = tmp_path / "repo"
+    shutil.copytree(MONOREPO, repo)
+    (repo / ".git").mkdir()
+    (repo / "services" / "api").mkdir(parents=True)
+    (repo / "services" / "api" / "Dockerfile").write_text("FROM alpine\n")
+    (repo / "services" / "worker.Dockerfile").write_text("FROM alpine\nUSER 10001\n")
+    (repo / "node_modules" / "x").mkdir(parents=True)
+    (repo / "node_modules" / "x" / "Dockerfile").write_text("FROM alpine\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Dockerfile").write_text("FROM alpine\n")
+    os.symlink(outside / "Dockerfile", repo / "services" / "Dockerfile.linked")
+    monkeypatch.chdir(repo)
+    code, out, err = run_cli("scan", ".", "-r", "-f", "json", "--rule", "dockerfile-user-missing", "--rule", "ecr-tag-mutable")
+    report = json.loads(out)
+    assert (code, err) == (1, "")
+    assert [i["path"] for i in report["inputs"]] == ["envs/prod", "envs/staging", "tools/ecr", "services/api/Dockerfile", "services/worker.Dockerfile"]
+    assert sorted((f["rule"], f["address"]) for f in report["findings"]) == [
+        ("dockerfile-user-missing", "services/api/Dockerfile"), ("ecr-tag-mutable", "aws_ecr_repository.tools")]
+    code, out, err = run_cli("scan", "services", "-f", "json")
+    assert code == 1 and [i["path"] for i in json.loads(out)["inputs"]] == ["services/api/Dockerfile", "services/worker.Dockerfile"]

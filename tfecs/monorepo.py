@@ -70,14 +70,31 @@ def _local_module_sources(directory: str) -> set[str]:
     return out
 
 
+def find_dockerfiles(directory: str) -> list[str]:
+    """Dockerfiles (by name) under `directory`, skipping what the root module search
+    skips; a symlink is not followed (it may lead out of the repository)."""
+    from .inputs.dockerfile import is_dockerfile_name
+
+    found: list[str] = []
+    for here, dirs, files in os.walk(directory, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+        for name in sorted(files):
+            path = os.path.join(here, name)
+            if is_dockerfile_name(name) and not os.path.islink(path):
+                found.append(os.path.normpath(path))
+    return sorted(found)
+
+
 def expand(paths: Sequence[str], recursive: bool) -> list[str]:
     """Each directory that is to be scanned recursively (asked, or holding no .tf file
-    itself) becomes its root modules; everything else stays as given."""
+    itself) becomes its root modules and its Dockerfiles; everything else stays as given."""
     out: list[str] = []
     for p in paths:
         if p != "-" and os.path.isdir(p) and (recursive or not has_tf(p)):
             roots = find_root_modules(p)
-            out.extend(roots or [p])  # none: let the scan say what is wrong with p
+            dockerfiles = find_dockerfiles(p)
+            out.extend(roots or ([] if dockerfiles else [p]))  # none: let the scan say what is wrong with p
+            out.extend(dockerfiles)
         else:
             out.append(p)
     return out
