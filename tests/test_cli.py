@@ -182,3 +182,21 @@ def test_values_of_sensitive_variables_never_print(run_cli, tmp_path):
         assert code == 1
         assert "team-hunter2-repo" not in out + err
         assert "(redacted)" in out
+
+
+def test_error_lines_escape_control_characters_from_paths(monkeypatch, capsys, tmp_path):
+    """A path named `x\\n::error::...` printed raw on stderr started a line that GitHub
+    Actions obeys as a workflow command (and an ESC drove the terminal)."""
+    from tfecs import cli as cli_module
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d\n::error::x").mkdir()
+    for args in (["scan", "nope\n::error::inj\x1b[31m"], ["scan", "d\n::error::x"], ["scan", "--dockerfile", "n\n::warning::w", "-f", "json"]):
+        monkeypatch.setattr("sys.argv", ["tfecs", *args])
+        monkeypatch.setattr(cli_module, "_exit_now", lambda code: (_ for _ in ()).throw(SystemExit(code)))
+        with pytest.raises(SystemExit) as exit_info:
+            cli_module.main()
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2
+        assert len(err.splitlines()) == 1 and "\x1b" not in err, err
+    assert err == "tfecs: error: n\\n::warning::w: no such file\n"

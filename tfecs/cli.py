@@ -20,8 +20,16 @@ FORMATS = ("table", "json", "sarif", "junit", "github", "gitlab", "markdown", "a
 EXIT_ERROR = 2
 
 
+def _error_line(message: str) -> str:
+    """One stderr line: paths and names in it come from the input (a file named
+    `x\n::error::...` must not start a CI workflow command or drive the terminal)."""
+    from .textsafe import escape_control
+
+    return f"tfecs: error: {escape_control(message)}"
+
+
 def _fail(message: str) -> NoReturn:
-    click.echo(f"tfecs: error: {message}", err=True)
+    click.echo(_error_line(message), err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -107,7 +115,7 @@ def _usage_error(exc: click.UsageError) -> NoReturn:
         # click's message is the group's whole help: say what is missing instead.
         names = sorted(group.list_commands(exc.ctx))
         message = "missing a command: " + (f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else "".join(names))
-    click.echo(f"tfecs: error: {message}", err=True)
+    click.echo(_error_line(message), err=True)
     if exc.ctx is not None:
         click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
     sys.exit(EXIT_ERROR)
@@ -228,7 +236,7 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
             with stage("render"):
                 write_reports(report, specs)
         for err in report.errors:
-            click.echo(f"tfecs: error: {report.redact(err.line())}", err=True)
+            click.echo(_error_line(report.redact(err.line())), err=True)
         emit()
         sys.exit(exit_code(report, fmt))
     except TfecsError as exc:
@@ -304,14 +312,16 @@ def baseline_cmd(paths, output, source, variables, var_files, rule_dirs, config_
         rules = load_rules(rule_dirs, profiles=tuple(cfg.profiles or ()), config=cfg)
         report = _scan(paths, rules, "json", "none", "warn", "changes", source, variables, var_files)
         for err in report.errors:
-            click.echo(f"tfecs: error: {report.redact(err.line())}", err=True)
+            click.echo(_error_line(report.redact(err.line())), err=True)
         if report.errors:
             sys.exit(EXIT_ERROR)
         text = baseline_mod.dumps(report.findings, report.redact)
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)
         entries = len(json.loads(text)["findings"])
-        click.echo(f"tfecs: wrote {entries} entr{'y' if entries == 1 else 'ies'} to {output}", err=True)
+        from .textsafe import escape_control
+
+        click.echo(f"tfecs: wrote {entries} entr{'y' if entries == 1 else 'ies'} to {escape_control(output)}", err=True)
     except TfecsError as exc:
         _fail(str(exc))
     except OSError as exc:
