@@ -336,3 +336,12 @@ def test_a_config_symlinked_out_of_its_directory_is_refused(run_cli, cwd, tmp_pa
     os.chdir(cwd / "repo")
     code, out, err = run_cli("scan", INSECURE)
     assert (code, out, err) == (2, "", "tfecs: error: ./.tfecs.hcl: the config is a symlink out of its directory\n")
+
+
+def test_a_config_larger_than_256_kib_is_refused_unparsed(run_cli, cwd):
+    """1 MiB of `a = 1` lines cost the HCL parser 14 s and 700 MB before the first
+    validation error: a policy file is small, a larger one is refused unread."""
+    (cwd / ".tfecs.hcl").write_text("a = 1\n" * 50_000)
+    code, out, err = run_cli("scan", str(TESTDATA / "plans" / "real" / "ecs_insecure.json"))
+    assert (code, out) == (2, "")
+    assert err == "tfecs: error: ./.tfecs.hcl: the config is larger than 256 KiB\n"
