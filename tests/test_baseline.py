@@ -104,3 +104,52 @@ def test_containers_match_by_name_when_reordered():
 
     assert _key("r", "a", "container_definitions[0].user", "app") == _key("r", "a", "container_definitions[3].user", "app")
     assert _key("r", "a", "container_definitions[0].user", "app") != _key("r", "a", "container_definitions[0].user", "web")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "deep"])
+def test_a_hostile_baseline_is_refused_without_hanging(run_cli, cwd, kind):
+    """A committed symlink to /dev/zero or a FIFO would block the scan (or fill the
+    memory) before; a deeply nested document was an internal error."""
+    import os
+
+    if kind == "fifo":
+        os.mkfifo(cwd / "base.json")
+        message = "the baseline is not a regular file"
+    elif kind == "device":
+        os.symlink("/dev/zero", cwd / "base.json")
+        message = "the baseline is not a regular file"
+    else:
+        (cwd / "base.json").write_text("[" * 100_000 + "]" * 100_000)
+        message = "baseline is nested too deeply to be a tfecs baseline"
+    code, out, err = run_cli("scan", INSECURE, "--baseline", "base.json")
+    assert (code, out, err) == (2, "", f"tfecs: error: base.json: {message}\n")
+
+
+@pytest.mark.parametrize("target", ["../outside.json", "ABS", "link.json"])
+def test_a_config_cannot_name_a_baseline_out_of_its_directory(run_cli, cwd, target):
+    """The config is the repository's: its baseline must not be read from elsewhere
+    (an absolute path, `..`, or a symlink out)."""
+    import os
+
+    repo = cwd / "repo"
+    repo.mkdir()
+    outside = cwd / "outside.json"
+    outside.write_text('{"version": 1, "findings": []}')
+    if target == "ABS":
+        target = str(outside)
+    elif target == "link.json":
+        os.symlink(outside, repo / "link.json")
+    (repo / ".tfecs.hcl").write_text(f'baseline = "{target}"\n')
+    os.chdir(repo)
+    code, out, err = run_cli("scan", INSECURE)
+    shown = target if target != "../outside.json" else "../outside.json"
+    assert (code, out) == (2, "")
+    assert err == f"tfecs: error: .tfecs.hcl: baseline {shown!r} is outside the config file's directory (or a symlink out of it): not read\n"
+
+
+def test_a_config_baseline_inside_its_directory_is_read(run_cli, cwd):
+    (cwd / "sub").mkdir()
+    (cwd / "sub" / "b.json").write_text('{"version": 1, "findings": []}')
+    (cwd / ".tfecs.hcl").write_text('baseline = "sub/b.json"\n')
+    code, out, err = scan(run_cli, INSECURE)
+    assert (code, err) == (1, "") and out["findings"]

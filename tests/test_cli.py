@@ -105,6 +105,18 @@ def test_bad_option_is_exit_2(run_cli, tmp_path):
         (["scan", "x.json", "--rule", "nope"],
          ["tfecs: error: Invalid value for --rule/--skip-rule: no rule matches 'nope' (see `tfecs rules`)",
           "Try 'tfecs scan --help' for help."]),
+        (["scan", "x.json", "--rule", "ecs-", "--skip-rule", "ecs-"],
+         ["tfecs: error: no rule left to run: --rule, --skip-rule and the config's `enabled = false` exclude every rule",
+          "Try 'tfecs scan --help' for help."]),
+        (["scan", "x.json", "--var-file", "/dev/null"],
+         ["tfecs: error: Invalid value for --var-file: '/dev/null' is not a regular file", "Try 'tfecs scan --help' for help."]),
+        (["baseline", "x.json", "--var-file", "/dev/null"],
+         ["tfecs: error: Invalid value for --var-file: '/dev/null' is not a regular file", "Try 'tfecs baseline --help' for help."]),
+        (["scan", "x.json", "-o", "r.txt", "--report", "sarif=./r.txt"],
+         ["tfecs: error: Invalid value for --report: 'r.txt' is also the --output file", "Try 'tfecs scan --help' for help."]),
+        # A bare group is no reason to squash its whole help onto one error line.
+        ([], ["tfecs: error: missing a command: baseline, comment, explain, rules or scan", "Try 'tfecs --help' for help."]),
+        (["comment"], ["tfecs: error: missing a command: github or gitlab", "Try 'tfecs comment --help' for help."]),
     ],
 )
 def test_usage_errors_are_one_line_and_a_hint(args, expected, monkeypatch, capsys):
@@ -186,3 +198,21 @@ def test_timeout_stops_a_scan_with_one_line_and_exit_2(tmp_path):
     assert r.stderr == "tfecs: error: the scan took longer than --timeout 0.05 s and was stopped\n"
     ok = subprocess.run([sys.executable, "-m", "tfecs", "scan", str(TESTDATA / "plans" / "real" / "ecs_hardened.json"), "--timeout", "60"], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
+
+
+def test_error_lines_escape_control_characters_from_paths(monkeypatch, capsys, tmp_path):
+    """A path named `x\\n::error::...` printed raw on stderr started a line that GitHub
+    Actions obeys as a workflow command (and an ESC drove the terminal)."""
+    from tfecs import cli as cli_module
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d\n::error::x").mkdir()
+    for args in (["scan", "nope\n::error::inj\x1b[31m"], ["scan", "d\n::error::x"], ["scan", "--dockerfile", "n\n::warning::w", "-f", "json"]):
+        monkeypatch.setattr("sys.argv", ["tfecs", *args])
+        monkeypatch.setattr(cli_module, "_exit_now", lambda code: (_ for _ in ()).throw(SystemExit(code)))
+        with pytest.raises(SystemExit) as exit_info:
+            cli_module.main()
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2
+        assert len(err.splitlines()) == 1 and "\x1b" not in err, err
+    assert err == "tfecs: error: n\\n::warning::w: no such file\n"

@@ -410,3 +410,53 @@ def test_retry_after_forms():
     assert retry_wait({"retry-after": "soon"}, now) is None
     assert retry_wait({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1000000012"}, now) == 12.0
     assert retry_wait({"x-ratelimit-remaining": "5", "x-ratelimit-reset": "1000000012"}, now) is None
+
+
+def test_retry_after_that_is_no_ascii_number_is_no_wait():
+    """A header is latin-1: byte 0xb2 is "²", which isdigit() accepts and float() refuses
+    (it crashed the client before)."""
+    from tfecs.httpclient import retry_wait
+
+    now = lambda: 1_000_000_000.0  # noqa: E731
+    assert retry_wait({"retry-after": "\u00b2"}, now) is None
+    assert retry_wait({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1\u00b2"}, now) is None
+
+
+def test_a_server_that_drips_its_answer_is_cut_off():
+    """The socket timeout bounds each read, not the answer: one byte every 0.2 s never
+    trips it, so the body has a deadline of its own (one line, no retry)."""
+    import socket
+    import threading
+
+    from tfecs.httpclient import Client, HttpError
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    stop = threading.Event()
+
+    def drip():
+        conn, _ = srv.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[")
+            while not stop.is_set():
+                try:
+                    conn.sendall(b" ")
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    client = Client(f"http://127.0.0.1:{srv.getsockname()[1]}", ("Authorization", "Bearer t0ken"), "t0ken", timeout=5.0, body_deadline=1.0)
+    started = time.monotonic()
+    try:
+        with pytest.raises(HttpError) as info:
+            client.request("GET", client.url("/x"))
+    finally:
+        stop.set()
+        srv.close()
+    assert time.monotonic() - started < 4
+    assert str(info.value) == "127.0.0.1: the answer took longer than 1 s to arrive"
+    assert client.calls == [("GET", "/x")]

@@ -150,6 +150,36 @@ def test_address_glob_brackets_are_literal_and_keys_optional():
     assert address_glob("module.*.aws_ecs_service.web").match("module.a.module.b.aws_ecs_service.web")
 
 
+@pytest.mark.parametrize(
+    "pattern, address, hit",
+    [("*", "", True), ("*", "a.b", True), ("a?c", "abc", True), ("a?c", "ac", False), ("a*", "b", False),
+     ("*.x", "a.x.y", False), ("*.x*", "a.x.y", True), ("a[0]", "a0", False), ("a.b", "a.bc", False),
+     ("**", "x", True), ("*b*b", "abab", True), ("*b*b", "abba", False)],
+)
+def test_address_glob_semantics(pattern, address, hit):
+    from tfecs.suppress import address_glob
+
+    assert address_glob(pattern).match(address) is hit
+
+
+def test_a_glob_that_would_backtrack_ends(run_cli, cwd):
+    """`.*` per star backtracked exponentially: this config hung the scan before."""
+    write(cwd / ".tfecs.hcl", '''
+        ignore {
+          rule    = "ecs-privileged-container"
+          address = "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*Z"
+          reason  = "hostile"
+        }
+    ''')
+    from planfixture import write_plan
+
+    address = "aws_ecs_task_definition." + "a" * 40
+    plan = write_plan([{"address": address, "values": {
+        "family": "f", "network_mode": "awsvpc", "container_definitions": [{"name": "c", "image": "a:1", "privileged": True}]}}], cwd / "plan.json")
+    doc = json.loads(run_cli("scan", "-f", "json", "--rule", "ecs-privileged-container", str(plan))[1])
+    assert [(f["rule"], f["address"], f["suppressed"]) for f in doc["findings"]] == [("ecs-privileged-container", address, None)]
+
+
 # Rule options ----------------------------------------------------------------------------
 
 
@@ -306,3 +336,12 @@ def test_a_config_symlinked_out_of_its_directory_is_refused(run_cli, cwd, tmp_pa
     os.chdir(cwd / "repo")
     code, out, err = run_cli("scan", INSECURE)
     assert (code, out, err) == (2, "", "tfecs: error: ./.tfecs.hcl: the config is a symlink out of its directory\n")
+
+
+def test_a_config_larger_than_256_kib_is_refused_unparsed(run_cli, cwd):
+    """1 MiB of `a = 1` lines cost the HCL parser 14 s and 700 MB before the first
+    validation error: a policy file is small, a larger one is refused unread."""
+    (cwd / ".tfecs.hcl").write_text("a = 1\n" * 50_000)
+    code, out, err = run_cli("scan", str(TESTDATA / "plans" / "real" / "ecs_insecure.json"))
+    assert (code, out) == (2, "")
+    assert err == "tfecs: error: ./.tfecs.hcl: the config is larger than 256 KiB\n"

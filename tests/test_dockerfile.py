@@ -185,7 +185,11 @@ def test_substitute():
 
 @pytest.mark.parametrize(
     "user, root",
-    [("root", True), ("0", True), ("0:0", True), ("0:1000", True), ("000", True), ("ROOT", True), ("1000:0", False), ("app", False), ("rooty", False)],
+    [("root", True), ("0", True), ("0:0", True), ("0:1000", True), ("000", True), ("ROOT", True), ("1000:0", False), ("app", False), ("rooty", False),
+     # Go's strconv.Atoi (how Docker reads a numeric user) takes a sign: +0 and -0 are uid 0.
+     ("+0", True), ("-0:0", True), ("+1000", False),
+     # Digits to Python's isdigit, not to Go: no user, and no crash of the rule.
+     ("\u00b2", False), ("\u0660", False)],
 )
 def test_root_forms(user, root, repo):
     write(repo, "Dockerfile", f"FROM alpine\nUSER {user}\n")
@@ -203,6 +207,44 @@ def test_inline_ignore_suppresses_and_does_not_block(run_cli, repo):
     assert f["blocking"] is False and f["line"] == 4
     assert f["suppressed"] == {"source": "inline", "reason": "entrypoint drops to uid 1000", "expires": "2999-01-01", "where": "Dockerfile:3"}
     assert report["summary"]["suppressed"] == 1
+
+
+IGNORED_ROOT = "FROM alpine\n# tfecs:ignore:dockerfile-user-missing entrypoint drops to uid 1000\nUSER root\n"
+
+
+def test_no_ignores_turns_off_dockerfile_ignores_too(run_cli, repo):
+    """--no-ignores (audits) left a Dockerfile's inline ignores in force, in a single
+    scan and in a recursive one (whose workers apply them)."""
+    write(repo, "Dockerfile", IGNORED_ROOT)
+    code, report, _ = scan_cli(run_cli, "Dockerfile", "--no-ignores")
+    assert code == 1 and [(f["rule"], f["suppressed"], f["blocking"]) for f in report["findings"]] == [("dockerfile-user-missing", None, True)]
+    write(repo, "a/main.tf", 'resource "aws_ecr_repository" "r" {\n  name = "r"\n}\n')
+    write(repo, "b/main.tf", 'resource "aws_ecr_repository" "r" {\n  name = "r"\n}\n')
+    code, report, _ = scan_cli(run_cli, "-r", "a", "b", "--rule", "dockerfile-user-missing", "--dockerfile", "Dockerfile", "--no-ignores")
+    assert code == 1 and [(f["rule"], f["suppressed"]) for f in report["findings"]] == [("dockerfile-user-missing", None)]
+    # Named among the paths of a recursive scan: a worker process scans it.
+    code, report, _ = scan_cli(run_cli, "-r", "a", "Dockerfile", "--rule", "dockerfile-user-missing", "--no-ignores")
+    assert code == 1 and [(f["rule"], f["suppressed"]) for f in report["findings"]] == [("dockerfile-user-missing", None)]
+
+
+def test_an_ignore_without_a_reason_does_not_suppress(run_cli, repo):
+    """As in .tf files: a reasonless ignore is reported, and the finding blocks."""
+    write(repo, "Dockerfile", "FROM alpine\n# tfecs:ignore:dockerfile-user-missing\nUSER root\n")
+    code, report, _ = scan_cli(run_cli, "Dockerfile")
+    assert code == 1 and report["findings"][0]["suppressed"] is None
+    assert report["warnings"] == [{"kind": "ignore-invalid", "where": "Dockerfile:2",
+                                   "message": "an ignore needs a reason after the rule id (it does not suppress without one)"}]
+
+
+def test_config_ignores_and_baselines_reach_dockerfiles(run_cli, repo):
+    write(repo, "Dockerfile", "FROM alpine\nUSER root\n")
+    write(repo, ".tfecs.hcl", 'ignore {\n  rule    = "dockerfile-user-missing"\n  address = "Dockerfile"\n  reason  = "base image drops root"\n}\n')
+    code, report, _ = scan_cli(run_cli, "Dockerfile")
+    assert code == 0 and report["findings"][0]["suppressed"] == {"source": "config", "reason": "base image drops root", "expires": None, "where": ".tfecs.hcl:1"}
+    (repo / ".tfecs.hcl").unlink()
+    assert run_cli("baseline", "Dockerfile", "-o", "b.json")[0] == 0
+    code, report, _ = scan_cli(run_cli, "Dockerfile", "--baseline", "b.json")
+    assert code == 0 and report["findings"][0]["suppressed"]["source"] == "baseline"
 
 
 def test_expired_ignore_blocks_again_with_a_warning(run_cli, repo):

@@ -330,6 +330,18 @@ def test_report_option_rejects_a_bad_spec_before_scanning(run_cli, tmp_path):
     assert code == 2
 
 
+def test_report_to_a_directory_or_twice_to_one_file_is_a_usage_error(run_cli, tmp_path):
+    """Refused before scanning: before, the scan ran, printed its report, then died on
+    the directory (or the second report silently replaced the first)."""
+    code, out, err = run_cli("scan", INSECURE, "--report", f"sarif={tmp_path}")
+    assert (code, out) == (2, "")
+    assert f"Invalid value for --report: {str(tmp_path)!r} is a directory, not a file (in {'sarif=' + str(tmp_path)!r})" in err
+    code, out, err = run_cli("scan", INSECURE, "--report", f"sarif={tmp_path}/r", "--report", f"json={tmp_path}/./r")
+    assert (code, out) == (2, "")
+    assert f"Invalid value for --report: two reports would be written to {str(tmp_path) + '/./r'!r}" in err
+    assert not (tmp_path / "r").exists()
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_format_redacts_the_hostile_plan_secret(run_cli, tmp_path, fmt):
     code, out, err = run_cli("scan", str(hostile_plan(tmp_path)), "--format", fmt)

@@ -107,3 +107,30 @@ def test_outside_git_the_folder_given_is_the_repository_of_its_roots(run_cli, tm
     assert any(f["rule"] == "ecs-privileged-container" and f["address"].startswith("module.api.") for f in doc["findings"])
     code, out, _ = run_cli("scan", "repo/envs/prod", "--format", "json", "--rule", "ecs-privileged-container")
     assert any(w["kind"] in ("file-outside-root", "module-not-downloaded") for w in json.loads(out)["warnings"])
+
+
+def test_recursive_scan_finds_the_dockerfiles_too(run_cli, tmp_path, monkeypatch):
+    """`--recursive` promised "every root module (and Dockerfile)": Dockerfiles were never
+    found, and a folder of Dockerfiles alone was "no Terraform plan or .tf files". Hidden,
+    skipped folders and symlinks are not walked into."""
+    repo = tmp_path / "repo"
+    shutil.copytree(MONOREPO, repo)
+    (repo / ".git").mkdir()
+    (repo / "services" / "api").mkdir(parents=True)
+    (repo / "services" / "api" / "Dockerfile").write_text("FROM alpine\n")
+    (repo / "services" / "worker.Dockerfile").write_text("FROM alpine\nUSER 10001\n")
+    (repo / "node_modules" / "x").mkdir(parents=True)
+    (repo / "node_modules" / "x" / "Dockerfile").write_text("FROM alpine\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Dockerfile").write_text("FROM alpine\n")
+    os.symlink(outside / "Dockerfile", repo / "services" / "Dockerfile.linked")
+    monkeypatch.chdir(repo)
+    code, out, err = run_cli("scan", ".", "-r", "-f", "json", "--rule", "dockerfile-user-missing", "--rule", "ecr-tag-mutable")
+    report = json.loads(out)
+    assert (code, err) == (1, "")
+    assert [i["path"] for i in report["inputs"]] == ["envs/prod", "envs/staging", "tools/ecr", "services/api/Dockerfile", "services/worker.Dockerfile"]
+    assert sorted((f["rule"], f["address"]) for f in report["findings"]) == [
+        ("dockerfile-user-missing", "services/api/Dockerfile"), ("ecr-tag-mutable", "aws_ecr_repository.tools")]
+    code, out, err = run_cli("scan", "services", "-f", "json")
+    assert code == 1 and [i["path"] for i in json.loads(out)["inputs"]] == ["services/api/Dockerfile", "services/worker.Dockerfile"]

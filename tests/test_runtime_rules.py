@@ -111,7 +111,9 @@ def test_registry_allow_list_is_a_constant_a_config_layer_can_replace(tmp_path, 
     "user, root",
     [("1000", False), ("1000:1000", False), ("app", False), ("1000:0", False), ("rootless", False), ("10", False),
      ("root", True), ("0", True), ("0:0", True), ("root:root", True), ("0:1000", True), ("00", True), (" root ", True),
-     ("ROOT", False), ("", False), (None, False)],
+     ("ROOT", False), ("", False), (None, False),
+     # Docker reads a numeric user with Go's strconv.Atoi, which takes a sign.
+     ("+0", True), ("-0", True), ("+0:0", True), ("+1000", False), ("\u00b2", False), ("\u0660", False)],
 )
 def test_linux_root_user(user, root):
     assert ContainerDefinition(index=0, user=user).user_is_root is root

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from typing import Callable, Iterable
 
 from .errors import TfecsError
@@ -63,19 +64,48 @@ class Baseline:
         return [WarningInfo("baseline-unused", f"{stale} baseline entr{'y' if stale == 1 else 'ies'} matched no finding: regenerate it with `tfecs baseline`", self.path)]
 
 
+def _read(path: str) -> str:
+    """The text of a regular file of at most MAX_BYTES. A FIFO or a device (a committed
+    symlink to /dev/zero) would block the scan or fill the memory: refused, never read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise TfecsError("no such baseline file", where=path) from None
+    except OSError as exc:
+        raise TfecsError(f"cannot read the baseline: {exc.strerror or exc}", where=path) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise TfecsError("the baseline is not a regular file", where=path)
+        if info.st_size > MAX_BYTES:
+            raise TfecsError("baseline file is too large", where=path)
+        chunks, size = [], 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise TfecsError(f"cannot read the baseline: {exc.strerror or exc}", where=path) from None
+    finally:
+        os.close(fd)
+    if size > MAX_BYTES:
+        raise TfecsError("baseline file is too large", where=path)
+    try:
+        return b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError:
+        raise TfecsError("cannot read the baseline: not UTF-8 text", where=path) from None
+
+
 def load(path: str) -> Baseline:
     """Read a baseline; any problem is exit 2 (a missing baseline must not pass silently)."""
     try:
-        if os.path.getsize(path) > MAX_BYTES:
-            raise TfecsError("baseline file is too large", where=path)
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except FileNotFoundError:
-        raise TfecsError("no such baseline file", where=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TfecsError(f"cannot read the baseline: {getattr(exc, 'strerror', None) or exc}", where=path) from None
+        doc = json.loads(_read(path))
     except json.JSONDecodeError as exc:
         raise TfecsError(f"baseline is not JSON (line {exc.lineno})", where=path) from None
+    except RecursionError:
+        raise TfecsError("baseline is nested too deeply to be a tfecs baseline", where=path) from None
     if not isinstance(doc, dict) or doc.get("version") != VERSION or not isinstance(doc.get("findings"), list):
         raise TfecsError(f'not a tfecs baseline (expected {{"version": {VERSION}, "findings": [...]}})', where=path)
     entries = doc["findings"]

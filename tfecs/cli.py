@@ -20,10 +20,16 @@ FORMATS = ("table", "json", "sarif", "junit", "github", "gitlab", "markdown", "a
 EXIT_ERROR = 2
 
 
-def _fail(message: str) -> NoReturn:
+def _error_line(message: str) -> str:
+    """One stderr line: paths and names in it come from the input (a file named
+    `x\n::error::...` must not start a CI workflow command or drive the terminal)."""
     from .textsafe import escape_control
 
-    click.echo(f"tfecs: error: {escape_control(message)}", err=True)
+    return f"tfecs: error: {escape_control(message)}"
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(_error_line(message), err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -104,7 +110,12 @@ def _usage_error(exc: click.UsageError) -> NoReturn:
     """A bad option or argument: one line saying what, and one saying where help is
     (click's own three-line block with a blank line is noise in a CI log)."""
     message = " ".join(exc.format_message().split())
-    click.echo(f"tfecs: error: {message}", err=True)
+    group = exc.ctx.command if exc.ctx is not None else None
+    if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())) and isinstance(group, click.Group):
+        # click's message is the group's whole help: say what is missing instead.
+        names = sorted(group.list_commands(exc.ctx))
+        message = "missing a command: " + (f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else "".join(names))
+    click.echo(_error_line(message), err=True)
     if exc.ctx is not None:
         click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
     sys.exit(EXIT_ERROR)
@@ -186,6 +197,9 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
         specs = parse_report_specs(reports)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--report") from None
+    if output and any(os.path.abspath(output) == os.path.abspath(p) for _, p in specs):
+        raise click.BadParameter(f"{output!r} is also the --output file", param_hint="--report")
+    _check_var_files(var_files)
     try:
         if timeout:
             _arm_timeout(timeout)
@@ -199,6 +213,9 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
             cfg = config_mod.resolve(config_path, paths, source)
             profiles = profiles or tuple(cfg.profiles or ())
             rules = load_rules(rule_dirs, select, skip, profiles, config=cfg)
+        if not rules:
+            # Nothing would be judged: a pass would mean nothing.
+            raise click.UsageError("no rule left to run: --rule, --skip-rule and the config's `enabled = false` exclude every rule")
         fail_on, unknown, gate_mode = (
             _file_default(name, value, getattr(cfg, key))
             for name, value, key in (("fail_on", fail_on, "fail_on"), ("unknown", unknown, "unknown"), ("gate_mode", gate_mode, "gate"))
@@ -229,7 +246,7 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
         for line in notes.lines(report.redact):
             click.echo(line, err=True)
         for err in report.errors:
-            click.echo(f"tfecs: error: {escape_control(report.redact(err.line()))}", err=True)
+            click.echo(_error_line(report.redact(err.line())), err=True)
         emit()
         sys.exit(exit_code(report, fmt))
     except ScanTimeout:
@@ -260,6 +277,17 @@ def _arm_timeout(seconds: float) -> None:
         signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
+def _check_var_files(var_files) -> None:
+    """A .tfvars is a file (or a pipe, as `<(...)` gives): a device such as a committed
+    symlink to /dev/zero would be read for ever."""
+    import stat
+
+    for path in var_files:
+        mode = os.stat(path).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise click.BadParameter(f"{path!r} is not a regular file", param_hint="--var-file")
+
+
 def _file_default(name: str, value, from_file):
     """A flag given on the command line beats the config file, which beats the default."""
     from click.core import ParameterSource
@@ -281,22 +309,20 @@ def _scan(paths, rules, fmt, fail_on, unknown, gate_mode, source, variables, var
         parsed[name.strip()] = value
     options = GateOptions(fail_on=None if fail_on == "none" else Severity(fail_on), unknown=unknown, gate=gate_mode)
     src = SourceOptions(source, parsed, tuple(var_files))
-    from .monorepo import expand, merge, scan_parallel
+    from .monorepo import expand, scan_parallel
 
     roots = expand(paths, recursive)
     if recursive or roots != list(paths):
-        # A monorepo: each root module is an input, scanned in its own process; outside a
-        # git work tree, the folder given is the repository they share.
+        # A monorepo: each root module is an input, scanned in its own process (the
+        # Dockerfiles go through the same ignores); outside a git work tree, the folder
+        # given is the repository they share.
         from .inputs.hcl.confine import declare_repository_root
 
         declare_repository_root(next((p for p in paths if p != "-" and os.path.isdir(p)), None))
         try:
-            report = scan_parallel(roots, rules, options, src, suppressor=suppressor)
-            if dockerfiles:
-                report = merge([report, run_scan([], rules, options, src, dockerfiles=tuple(dockerfiles))], options, rules)
+            return scan_parallel(roots, rules, options, src, suppressor=suppressor, dockerfiles=tuple(dockerfiles))
         finally:
             declare_repository_root(None)
-        return report
     return run_scan(paths, rules, options, src, dockerfiles=tuple(dockerfiles), suppressor=suppressor)
 
 
@@ -319,19 +345,22 @@ def baseline_cmd(paths, output, source, variables, var_files, rule_dirs, config_
     from . import baseline as baseline_mod, config as config_mod
     from .errors import TfecsError
 
+    _check_var_files(var_files)
     try:
         cfg = config_mod.resolve(config_path, paths, source)
         rules = load_rules(rule_dirs, profiles=tuple(cfg.profiles or ()), config=cfg)
         report = _scan(paths, rules, "json", "none", "warn", "changes", source, variables, var_files)
         for err in report.errors:
-            click.echo(f"tfecs: error: {report.redact(err.line())}", err=True)
+            click.echo(_error_line(report.redact(err.line())), err=True)
         if report.errors:
             sys.exit(EXIT_ERROR)
         text = baseline_mod.dumps(report.findings, report.redact)
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)
         entries = len(json.loads(text)["findings"])
-        click.echo(f"tfecs: wrote {entries} entr{'y' if entries == 1 else 'ies'} to {output}", err=True)
+        from .textsafe import escape_control
+
+        click.echo(f"tfecs: wrote {entries} entr{'y' if entries == 1 else 'ies'} to {escape_control(output)}", err=True)
     except TfecsError as exc:
         _fail(str(exc))
     except OSError as exc:

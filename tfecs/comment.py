@@ -262,7 +262,7 @@ class GitLab:
         import urllib.parse
 
         self.client = client
-        self.project = project if project.isdigit() else urllib.parse.quote(project, safe="")
+        self.project = project if project.isascii() and project.isdigit() else urllib.parse.quote(project, safe="")
         self.iid = iid
         self._me: Any = None
 

@@ -1,6 +1,8 @@
 """One Dockerfile through the same pipeline as a plan: read it into a `dockerfile`
 resource, run the rules that judge Dockerfiles, gate (no prior state: every finding is
-introduced), and attach its inline `# tfecs:ignore:...` comments as suppressions."""
+introduced), and attach its inline `# tfecs:ignore:...` comments as suppressions (unless
+--no-ignores; an ignore without a reason suppresses nothing, as in .tf files), then the
+config's ignores and the baseline (the scan's Suppressor)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,9 @@ def dockerfile_rules(rules: Sequence[Rule]) -> list[Rule]:
     return [r for r in rules if DOCKERFILE_TYPE in r.meta.resource_types]
 
 
-def scan_dockerfile(path: str, rules: Sequence[Rule], options: gate.GateOptions, report: Report, root: str | None = None, today: date | None = None) -> None:
+def scan_dockerfile(
+    path: str, rules: Sequence[Rule], options: gate.GateOptions, report: Report, root: str | None = None, today: date | None = None, suppressor=None
+) -> None:
     try:
         raw, ignores = read_dockerfile(path, root)
     except TfecsError as exc:
@@ -34,12 +38,23 @@ def scan_dockerfile(path: str, rules: Sequence[Rule], options: gate.GateOptions,
     report.errors.extend(ErrorInfo("rule", e.message, e.rule) for e in rule_errors)
     day = today or date.today()
     expired: list[dict] = []
+    no_inline = suppressor is not None and suppressor.no_ignores
+    if not no_inline:
+        for ig in [ig for ig in ignores if not ig["reason"].strip()]:
+            ignores.remove(ig)
+            report.warnings.append(
+                WarningInfo("ignore-invalid", "an ignore needs a reason after the rule id (it does not suppress without one)", f"{raw.address}:{ig['line']}")
+            )
+    others = suppressor.for_root(None) if suppressor is not None else None
 
     def suppress(f: Finding) -> dict | None:
-        hit, old = suppression(ignores, (f.meta.id, *f.meta.aliases), f.line, f.file or raw.address, day)
-        if old:
-            expired.append(old)
-        return hit
+        if not no_inline:
+            hit, old = suppression(ignores, (f.meta.id, *f.meta.aliases), f.line, f.file or raw.address, day)
+            if old:
+                expired.append(old)
+            if hit:
+                return hit
+        return others(f) if others is not None else None
 
     findings, fixed = gate.decide(found, None, options, suppress=suppress)
     report.findings.extend(findings)

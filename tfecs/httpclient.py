@@ -33,9 +33,15 @@ ATTEMPTS = 3  # one request and two retries
 MAX_WAIT = 60.0  # the longest tfecs waits before a retry; a longer Retry-After gives up
 BACKOFF = (0.5, 1.5)  # waits before retries when the server names none
 MAX_BODY = 32 * 1024 * 1024  # bytes read from one answer
+# TIMEOUT bounds each socket read, not an answer: a server that drips a byte every few
+# seconds would hold the run for ever. Reading a body stops at this many seconds.
+BODY_DEADLINE = 60.0
 RETRY_STATUS = {500, 502, 503, 504, 429}
 
 _HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")
+# ASCII digits only: a header is read as latin-1, where byte 0xb2 is "²" (isdigit() but
+# not a number float() reads).
+_DIGITS = re.compile(r"[0-9]+\Z")
 
 
 class HttpError(TfecsError):
@@ -101,7 +107,7 @@ def retry_wait(headers: dict[str, str], now: Callable[[], float] = time.time) ->
     value = headers.get("retry-after")
     if value is not None:
         value = value.strip()
-        if value.isdigit():
+        if _DIGITS.match(value):
             return float(value)
         try:
             when = email.utils.parsedate_to_datetime(value)
@@ -112,7 +118,7 @@ def retry_wait(headers: dict[str, str], now: Callable[[], float] = time.time) ->
         return max(0.0, when.timestamp() - now())
     if headers.get("x-ratelimit-remaining") == "0":
         reset = headers.get("x-ratelimit-reset", "")
-        if reset.isdigit():
+        if _DIGITS.match(reset):
             return max(0.0, float(reset) - now())
     return None
 
@@ -150,6 +156,7 @@ class Client:
     timeout: float = TIMEOUT
     attempts: int = ATTEMPTS
     max_wait: float = MAX_WAIT
+    body_deadline: float = BODY_DEADLINE
     sleep: Callable[[float], None] = time.sleep
     calls: list[tuple[str, str]] = field(default_factory=list)
 
@@ -188,12 +195,12 @@ class Client:
             self.calls.append((method, parts.path))
             try:
                 with self._opener.open(req, timeout=self.timeout) as resp:
-                    return Response(resp.status, _lower(resp.headers), _parse(resp.read(MAX_BODY + 1), self.host))
+                    return Response(resp.status, _lower(resp.headers), _parse(_read_body(resp, self.host, self.body_deadline), self.host))
             except urllib.error.HTTPError as exc:
                 status = exc.code
                 hdrs = _lower(exc.headers)
                 try:
-                    payload = _parse(exc.read(MAX_BODY + 1), self.host)
+                    payload = _parse(_read_body(exc, self.host, self.body_deadline), self.host)
                 except HttpError:
                     payload = None
                 finally:
@@ -226,6 +233,23 @@ class Client:
                     continue
                 raise HttpError(self.scrub(f"{self.host}: cannot reach the API ({last}) after {self.attempts} attempts")) from None
         raise HttpError(self.scrub(f"{self.host}: request failed ({last})"))  # pragma: no cover - loop always returns
+
+
+def _read_body(resp, host: str, deadline: float) -> bytes:
+    """At most MAX_BODY + 1 bytes of an answer, read within `deadline` seconds in all."""
+    end = time.monotonic() + deadline
+    read = getattr(resp, "read1", None) or resp.read
+    chunks: list[bytes] = []
+    size = 0
+    while size <= MAX_BODY:
+        if time.monotonic() > end:
+            raise HttpError(f"{host}: the answer took longer than {deadline:.0f} s to arrive")
+        chunk = read(min(65536, MAX_BODY + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _lower(headers) -> dict[str, str]:

@@ -70,14 +70,31 @@ def _local_module_sources(directory: str) -> set[str]:
     return out
 
 
+def find_dockerfiles(directory: str) -> list[str]:
+    """Dockerfiles (by name) under `directory`, skipping what the root module search
+    skips; a symlink is not followed (it may lead out of the repository)."""
+    from .inputs.dockerfile import is_dockerfile_name
+
+    found: list[str] = []
+    for here, dirs, files in os.walk(directory, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+        for name in sorted(files):
+            path = os.path.join(here, name)
+            if is_dockerfile_name(name) and not os.path.islink(path):
+                found.append(os.path.normpath(path))
+    return sorted(found)
+
+
 def expand(paths: Sequence[str], recursive: bool) -> list[str]:
     """Each directory that is to be scanned recursively (asked, or holding no .tf file
-    itself) becomes its root modules; everything else stays as given."""
+    itself) becomes its root modules and its Dockerfiles; everything else stays as given."""
     out: list[str] = []
     for p in paths:
         if p != "-" and os.path.isdir(p) and (recursive or not has_tf(p)):
             roots = find_root_modules(p)
-            out.extend(roots or [p])  # none: let the scan say what is wrong with p
+            dockerfiles = find_dockerfiles(p)
+            out.extend(roots or ([] if dockerfiles else [p]))  # none: let the scan say what is wrong with p
+            out.extend(dockerfiles)
         else:
             out.append(p)
     return out
@@ -85,16 +102,16 @@ def expand(paths: Sequence[str], recursive: bool) -> list[str]:
 
 # ---------------------------------------------------------------------------- parallel scan
 
-_JOB: tuple | None = None  # (rules, options, src), inherited by forked workers
+_JOB: tuple | None = None  # (rules, options, src, suppressor), inherited by forked workers
 
 
 def _scan_one(path: str) -> Report:
     from .scan import scan
 
     assert _JOB is not None
-    rules, options, src = _JOB
+    rules, options, src, suppressor = _JOB
     try:
-        report = scan([path], rules, options, src)
+        report = scan([path], rules, options, src, suppressor=suppressor)
         report.rules = []  # the parent has them; custom rule classes need not pickle
         return report
     except Exception as exc:  # noqa: BLE001 - one broken module must not hide the others
@@ -103,19 +120,27 @@ def _scan_one(path: str) -> Report:
         return report
 
 
-def scan_parallel(paths: Sequence[str], rules, options, src, jobs: int | None = None, suppressor=None) -> Report:
+def scan_parallel(paths: Sequence[str], rules, options, src, jobs: int | None = None, suppressor=None, dockerfiles: Sequence[str] = ()) -> Report:
     """`scan()` of each path in its own process, merged into one report (inputs in the
     order given). Sequential where processes cannot be forked, or for one path.
 
     Ignores are applied here, in this process, to the workers' findings: the suppressor
     counts which ignores matched, and an ignore of one root must not be called unused
-    by the worker of another."""
+    by the worker of another. `dockerfiles` (--dockerfile) are scanned here, through
+    the same suppressor, before it reports unused ignores."""
     global _JOB
     from .scan import scan
 
     if len(paths) < 2:
-        return scan(paths, rules, options, src, suppressor=suppressor)
-    _JOB = (rules, options, src)
+        return scan(paths, rules, options, src, dockerfiles=tuple(dockerfiles), suppressor=suppressor)
+    # Workers apply the Dockerfiles' inline ignores themselves: under --no-ignores they
+    # must not (the parent applies the rest: config ignores, baseline).
+    worker_suppressor = None
+    if suppressor is not None and suppressor.no_ignores:
+        from .suppress import Suppressor
+
+        worker_suppressor = Suppressor(known=(), no_ignores=True)
+    _JOB = (rules, options, src, worker_suppressor)
     try:
         jobs = max(1, min(len(paths), jobs or os.cpu_count() or 1))
         if jobs == 1 or sys.platform == "win32" or not hasattr(os, "fork"):
@@ -131,6 +156,13 @@ def scan_parallel(paths: Sequence[str], rules, options, src, jobs: int | None = 
     if suppressor is not None:
         for r in reports:
             _suppress(r, suppressor, src)
+    if dockerfiles:
+        from .dockerfile_scan import scan_dockerfile
+
+        extra = Report(options=options, rules_run=len(rules))
+        for path in dockerfiles:
+            scan_dockerfile(path, rules, options, extra, suppressor=suppressor)
+        reports.append(extra)
     out = merge(reports, options, rules)
     if suppressor is not None:
         suppressor.finish(out)

@@ -144,7 +144,7 @@ def scan(
         if path in dockerfiles or (path != "-" and is_dockerfile_name(path) and not os.path.isdir(path)):
             from .dockerfile_scan import scan_dockerfile
 
-            scan_dockerfile(path, rules, options, report)
+            scan_dockerfile(path, rules, options, report, suppressor=suppressor)
             continue
         where = "<stdin>" if path == "-" else path
         try:

@@ -70,11 +70,40 @@ def _rule_matches(pattern: str, rule_id: str) -> bool:
     return rule_id == pattern
 
 
-def address_glob(pattern: str) -> re.Pattern:
+class AddressGlob:
     """A glob on addresses where only `*` and `?` are wildcards: brackets and quotes in
-    `aws_ecs_service.web["blue"]` are literal."""
-    out = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
-    return re.compile(out + r"\Z")
+    `aws_ecs_service.web["blue"]` are literal. Matched in linear passes (the classic
+    two-pointer wildcard match): a regex of `.*` per star backtracks exponentially on a
+    pattern such as `*a*a*a*a*a*a*b` from a hostile .tfecs.hcl."""
+
+    __slots__ = ("pattern",)
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+
+    def match(self, text: str) -> bool:
+        p, t = self.pattern, text
+        i = j = 0
+        star, mark = -1, 0
+        while j < len(t):
+            if i < len(p) and (p[i] == "?" or (p[i] != "*" and p[i] == t[j])):
+                i += 1
+                j += 1
+            elif i < len(p) and p[i] == "*":
+                star, mark = i, j
+                i += 1
+            elif star >= 0:
+                mark += 1
+                i, j = star + 1, mark
+            else:
+                return False
+        while i < len(p) and p[i] == "*":
+            i += 1
+        return i == len(p)
+
+
+def address_glob(pattern: str) -> AddressGlob:
+    return AddressGlob(pattern)
 
 
 @dataclass(slots=True, eq=False)
@@ -84,7 +113,7 @@ class Ignore:
     expires: date | None
     where: str  # file:line
     source: str  # "inline" | "config"
-    address: re.Pattern | None = None  # config: a glob on addresses
+    address: AddressGlob | None = None  # config: a glob on addresses
     narrow: tuple = ()  # inline: only findings whose path starts with this
     used: int = 0
 

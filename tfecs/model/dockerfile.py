@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from .base import Model, Resource
+from .userspec import names_root
 
 
 class Stage(Model):
@@ -24,8 +25,7 @@ class Stage(Model):
             return None
         if not self.user_set or not self.user:
             return True
-        who = self.user.split(":", 1)[0].strip()
-        return who.lower() == "root" or (who.isdigit() and int(who) == 0)
+        return names_root(self.user, ignore_case=True)
 
 
 class Dockerfile(Resource):

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from pydantic import ConfigDict, Field
 
 from ..inputs.raw import RawResource
+from .userspec import names_root
 from .base import JsonDecodeError, Model, Resource, block, decode_json_attr, subtree, tree_at, tree_any
 
 _cd = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, coerce_numbers_to_str=True, defer_build=True)
@@ -162,8 +163,7 @@ class ContainerDefinition(Model):
         """`user` names the Linux superuser: `root` or uid 0, alone or with a group
         (`0:0`, `root:wheel`). A root group with another user (`1000:0`) is not root;
         unset is not judged here (the image's USER decides)."""
-        name = (self.user or "").split(":", 1)[0].strip()
-        return name == "root" or (name.isdigit() and int(name) == 0)
+        return names_root(self.user)
 
     @property
     def user_is_windows_admin(self) -> bool:

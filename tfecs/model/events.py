@@ -126,6 +126,12 @@ def _field(path: str, cond: list, tree: Tree, family: Family) -> Tri:
         dom = family.open[path]
         named = tuple(c for c in cond if isinstance(c, str))
         samples = dom.samples(named)
+        # A known literal of the domain accepts itself: enough, and it spares trying every
+        # alternative against every named value (quadratic: a plan with thousands of
+        # alternatives in one field held the scan for minutes).
+        in_domain = set(samples)
+        if any(isinstance(c, str) and c in in_domain and subtree(tree, i) is not True for i, c in enumerate(cond)):
+            return True
         return _any(None if subtree(tree, i) is True else _any(_accepts(c, v) for v in samples) for i, c in enumerate(cond))
     # The family does not fix this field: a condition on it narrows the family, unless it
     # accepts every value (`exists: true` does not: some events may lack the field).

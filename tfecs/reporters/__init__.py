@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Callable
 
 from ..report import Report
@@ -57,6 +58,12 @@ def parse_report_specs(items: tuple[str, ...] | list[str]) -> list[tuple[str, st
             raise ValueError(f"expected FORMAT=FILE, got {item!r}")
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r} in {item!r} (one of {', '.join(FORMATS)})")
+        # Known before scanning: a file that cannot be one (a directory), or two reports
+        # in one file (the second would silently replace the first).
+        if os.path.isdir(path):
+            raise ValueError(f"{path!r} is a directory, not a file (in {item!r})")
+        if any(os.path.abspath(path) == os.path.abspath(p) for _, p in specs):
+            raise ValueError(f"two reports would be written to {path!r}")
         specs.append((fmt, path))
     return specs
 
