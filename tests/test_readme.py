@@ -60,3 +60,18 @@ def test_readme_commands_in_a_fresh_virtualenv(tmp_path):
     tests = subprocess.run(["bash", "-c", f". .venv/bin/activate && {TESTS} -q -x"], cwd=copy, env=env, capture_output=True, text=True, timeout=900)
     assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]
     assert re.search(r"\d+ passed", tests.stdout)
+
+
+def test_readme_ci_and_atlantis_snippets_match_what_is_tested():
+    """The README's CI job names inputs action.yml has, and its Atlantis step runs the
+    command docs/atlantis.md holds (run by tests/test_integration_docs.py)."""
+    job = re.search(r"uses: tfecs/tfecs@v[\d.]+ .*\n\s+with: \{ (.*) \}", README)
+    assert job, "the README's CI job"
+    inputs = [pair.split(":")[0].strip() for pair in job.group(1).split(",")]
+    action = (ROOT / "action.yml").read_text()
+    assert inputs == ["plan", "source", "comment"]
+    for name in inputs:
+        assert re.search(rf"^  {name}:$", action, re.M), name
+    run = re.search(r"\{run: '(.*)'\}", README).group(1)
+    assert run == 'tfecs scan "$SHOWFILE" --source "$DIR" --format markdown'
+    assert f"- run: {run}" in (ROOT / "docs" / "atlantis.md").read_text()
