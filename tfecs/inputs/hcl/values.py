@@ -14,15 +14,19 @@ import math
 import secrets
 from typing import Any, Callable
 
+from ...model.patterns import Hole, Pattern
+
 _NOTHING = object()
 
 
 class Unknown:
-    __slots__ = ("decoded", "segments")
+    __slots__ = ("decoded", "segments", "origin")
 
-    def __init__(self, decoded: Any = _NOTHING, segments: list | None = None):
+    def __init__(self, decoded: Any = _NOTHING, segments: list | None = None, origin: str | None = None):
         self.decoded = decoded  # jsonencode(x) of a partly unknown x: x
         self.segments = segments  # a template's str pieces and Unknowns
+        # The resource attribute a wholly unknown value is (`aws_ecr_repository.app.repository_url`).
+        self.origin = origin
 
     @property
     def has_json(self) -> bool:
@@ -344,6 +348,56 @@ def split(value: Any, json_attr: Callable[[str], bool] | None = None, name: str 
         trees = [u for _, u in pairs]
         return [a for a, _ in pairs], (trees if any(t is not False for t in trees) else False)
     return value, False
+
+
+def pattern_of(value: Any) -> Pattern | None:
+    """A template with unknown holes as a Pattern (known pieces, holes with their origin)."""
+    if not isinstance(value, Unknown) or value.segments is None or value.has_json:
+        return None
+    return Pattern.of([s if isinstance(s, str) else Hole(s.origin if isinstance(s, Unknown) else None) for s in value.segments])
+
+
+def collect_patterns(value: Any, json_attr: Callable[[str], bool] | None = None, path: tuple = (), name: str | None = None, out: dict | None = None) -> dict:
+    """Path -> Pattern of every partly known string in `value`, walked as split() hands it
+    on (a partly known JSON attribute decoded). Paths split() leaves wholly unknown are
+    kept too: readers keep only those their unknown tree marks unknown."""
+    out = {} if out is None else out
+    if isinstance(value, Unknown):
+        if json_attr is not None and name is not None and json_attr(name) and (value.has_json or value.segments is not None):
+            inner = decode_partial(value)
+            if not isinstance(inner, Unknown):
+                collect_patterns(inner, None, path, None, out)
+            return out
+        pat = pattern_of(value)
+        if pat is not None:
+            out[path] = pat
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            collect_patterns(v, json_attr, (*path, k), k, out)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            collect_patterns(v, json_attr, (*path, i), name, out)
+    return out
+
+
+def unknown_patterns(patterns: dict, tree: Any) -> dict:
+    """The patterns whose path the unknown tree marks wholly unknown."""
+    out = {}
+    for path, pat in patterns.items():
+        t = tree
+        for key in path:
+            if t is True:
+                break
+            if isinstance(t, dict) and isinstance(key, str):
+                t = t.get(key, False)
+            elif isinstance(t, list) and isinstance(key, int) and 0 <= key < len(t):
+                t = t[key]
+            else:
+                t = False
+                break
+        if t is True:
+            out[path] = pat
+    return out
 
 
 def join(after: Any, tree: Any) -> Any:
