@@ -121,7 +121,7 @@ class DocumentRef:
         when every computed element of that statement has such a pattern."""
         if not st.may_trust_service(service):
             return False
-        if st.trusts_service(service) or self.source is not None or self.unknown:
+        if st.trusts_service(service) or self.unknown:
             return True
         where = (*self.statement_path(st), iam.PRINCIPAL, "Service")
         found = [pat for path, pat in patterns_at(self.resource.tf.patterns, where) if len(path) == len(where) + 1 and self.resource.is_unknown(*path)]
