@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from tfecs.model.ecs import ContainerDefinition, TaskDefinition
-from tfecs.model.patterns import image_pinned, image_tag
+from tfecs.model.patterns import image_pinned, image_tag, image_untagged
 from tfecs.rule import ContainerRule, Finding, RuleMeta, Severity
 
 
@@ -55,10 +55,12 @@ class EcsImageMutableTag(ContainerRule):
             if pattern is not None and image_pinned(pattern):
                 return
             tag = image_tag(pattern) if pattern is not None else None
-            if tag is None:
+            shown = "(sensitive)" if c.is_sensitive("image") else repr(str(pattern))
+            if pattern is not None and image_untagged(pattern):
+                yield self.fail(td, path, f"container {c.label!r} image {shown} has neither tag nor digest, so it pulls whatever `latest` is", container=c.label)
+            elif tag is None:
                 yield self.unknown(td, path, container=c.label)
             elif tag.lower() == "latest":
-                shown = "(sensitive)" if c.is_sensitive("image") else repr(str(pattern))
                 yield self.fail(td, path, f"container {c.label!r} image {shown} uses the moving tag `latest`", container=c.label)
             return
         ref = c.image_ref

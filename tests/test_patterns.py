@@ -275,3 +275,19 @@ resource "aws_iam_role" "%s" {
     assert _rows(report) == [
         ("ecs-trust-policy-confused-deputy", "aws_iam_role.ecs", "unknown", "assume_role_policy.Statement[0].Principal.Service"),
     ]
+
+
+def test_json_text_templates_and_a_bare_repository_url():
+    """A heredoc or templatefile() JSON text keeps a hole inside a JSON string as a
+    pattern; an image that is a repository URL alone names no tag (Docker pulls latest)."""
+    report = scan([str(TESTDATA / "hcl" / "container_defs")], load_rules(select=IMAGE_RULES), src=SourceOptions(None, {}, ()))
+    assert [(f.rule, f.address, f.status.value, f.path_text) for f in sorted(report.findings, key=lambda f: (f.address, f.rule))] == [
+        # "image": "${image}" in app.json.tftpl, image = aws_ecr_repository.app.repository_url
+        ("ecs-image-mutable-tag", "aws_ecs_task_definition.bad_templatefile", "fail", "container_definitions[0].image"),
+        ("ecs-image-mutable-tag", "aws_ecs_task_definition.good_hardened", "fail", "container_definitions[0].image"),
+        # container_definitions from an SSM parameter: wholly unknown
+        ("ecs-image-mutable-tag", "aws_ecs_task_definition.unknown_definitions", "unknown", "container_definitions"),
+        ("ecs-image-untrusted-registry", "aws_ecs_task_definition.unknown_definitions", "unknown", "container_definitions"),
+    ]
+    # bad_heredoc's "${aws_ecr_repository.app.repository_url}:${var.image_tag}" is decided: tag 1.4.2, own ECR.
+    assert "neither tag nor digest" in next(f.message for f in report.findings if f.address.endswith("good_hardened"))

@@ -237,6 +237,12 @@ def image_pinned(p: Pattern) -> bool | None:
     return True if "@" in p.suffix else None
 
 
+def image_untagged(p: Pattern) -> bool:
+    """Every value names neither a tag nor a digest (Docker pulls `latest`): no `:` or
+    `@` anywhere, in the literals or in what any hole can hold (`${repository_url}`)."""
+    return bool(p.holes) and not any(c in part for part in p.parts if isinstance(part, str) for c in ":@") and not any(h.may_contain(":@") for h in p.holes)
+
+
 def image_tag(p: Pattern) -> str | None:
     """The tag every value names, when the known tail after the last hole decides it
     (`${repository_url}:latest`) and no hole can hold an `@` (a digest) -- else None."""

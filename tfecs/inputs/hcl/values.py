@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import secrets
 from typing import Any, Callable
 
-from ...model.patterns import Hole, Pattern
+from ...model.patterns import HOLE_DOMAINS, Hole, Pattern
 
 _NOTHING = object()
 
@@ -246,11 +247,15 @@ def decode_partial(value: Any) -> Any:
     return UNKNOWN
 
 
+_MARKER = re.compile(r"@@tfecs-unknown-[0-9a-f]{12}-([0-9]+)@@")
+
+
 def _decode_segments(segments: list) -> Any:
     """A JSON text with unknown holes -> the decoded value with those holes Unknown.
 
     Each hole becomes a placeholder string (quoted when it sits outside a JSON string);
-    a JSON string that contains a placeholder is wholly unknown. A hole that holds a
+    a JSON string that contains placeholders is a partly known string (its known pieces
+    and the holes, as a template gives them). A hole that holds a
     jsonencode()d partial value (`${jsonencode(x)}`) is replaced by that value.
     """
     nonce = secrets.token_hex(6)
@@ -270,7 +275,12 @@ def _decode_segments(segments: list) -> Any:
                     in_string = not in_string
             continue
         marker = f"@@tfecs-unknown-{nonce}-{len(holes)}@@"
-        holes[marker] = seg.decoded if isinstance(seg, Unknown) and seg.has_json and not in_string else UNKNOWN
+        if in_string:
+            # Inside a JSON string the hole is part of that string: it keeps its origin,
+            # and the string its known pieces (a pattern), e.g. `"image": "${image}:1.0"`.
+            holes[marker] = Unknown(origin=seg.origin if isinstance(seg, Unknown) and not seg.has_json and seg.segments is None else None)
+        else:
+            holes[marker] = seg.decoded if isinstance(seg, Unknown) and seg.has_json else UNKNOWN
         pieces.append(marker if in_string else f'"{marker}"')
     try:
         decoded = json.loads("".join(pieces), parse_float=lambda s: norm_number(float(s)))
@@ -282,7 +292,20 @@ def _decode_segments(segments: list) -> Any:
         if isinstance(v, str):
             if v in holes:
                 return holes[v]
-            return UNKNOWN if tag in v else v
+            if tag not in v:
+                return v
+            parts: list[Any] = []
+            for i, piece in enumerate(_MARKER.split(v)):
+                if i % 2:
+                    hole = holes.get(f"{tag}{piece}@@")
+                    if not isinstance(hole, Unknown) or hole.has_json:
+                        return UNKNOWN
+                    parts.append(hole)
+                elif piece:
+                    if tag in piece:
+                        return UNKNOWN
+                    parts.append(piece)
+            return Unknown(segments=parts)
         if isinstance(v, list):
             return [fill(x) for x in v]
         if isinstance(v, dict):
@@ -352,8 +375,13 @@ def split(value: Any, json_attr: Callable[[str], bool] | None = None, name: str 
 
 def pattern_of(value: Any) -> Pattern | None:
     """A template with unknown holes as a Pattern (known pieces, holes with their origin)."""
-    if not isinstance(value, Unknown) or value.segments is None or value.has_json:
+    if not isinstance(value, Unknown) or value.has_json:
         return None
+    if value.segments is None:
+        # A whole attribute of a resource whose origin says what it can hold (an ECR
+        # repository URL: a registry host, no tag, no digest).
+        hole = Hole(value.origin)
+        return Pattern((hole,)) if value.origin and hole.kind in HOLE_DOMAINS else None
     return Pattern.of([s if isinstance(s, str) else Hole(s.origin if isinstance(s, Unknown) else None) for s in value.segments])
 
 
