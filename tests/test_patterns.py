@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import pytest
 from conftest import TESTDATA
 
 from tfecs.cli import load_rules
@@ -291,3 +290,44 @@ def test_json_text_templates_and_a_bare_repository_url():
     ]
     # bad_heredoc's "${aws_ecr_repository.app.repository_url}:${var.image_tag}" is decided: tag 1.4.2, own ECR.
     assert "neither tag nor digest" in next(f.message for f in report.findings if f.address.endswith("good_hardened"))
+
+
+def test_admin_in_every_partition_on_role_and_attachment(tmp_path):
+    (tmp_path / "main.tf").write_text(ADMIN_FIXTURE)
+    report = scan([str(tmp_path)], load_rules(select=("ecs-task-role-admin",)), src=SourceOptions(None, {}, ()))
+    assert [(f.address, f.status.value, f.message) for f in sorted(report.findings, key=lambda f: f.address)] == [
+        # a variable's partition may be anything: not shown to be AdministratorAccess
+        ("aws_ecs_task_definition.by_var", "unknown", "the task role's policies are known only after apply: aws_iam_role_policy_attachment.by_var.policy_arn"),
+        ("aws_ecs_task_definition.managed", "fail", "task role is an administrator (aws_iam_role.managed: AdministratorAccess attached by aws_iam_role.managed.managed_policy_arns[0])"),
+    ]
+
+
+_TRUST = 'jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ecs-tasks.amazonaws.com" }, Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } } }] })'
+_IMAGE = "public.ecr.aws/x/y@sha256:" + "0" * 64
+ADMIN_FIXTURE = f'''
+data "aws_partition" "current" {{}}
+variable "partition" {{}}
+resource "aws_iam_role" "managed" {{
+  name                = "managed"
+  assume_role_policy  = {_TRUST}
+  managed_policy_arns = ["arn:${{data.aws_partition.current.partition}}:iam::aws:policy/AdministratorAccess"]
+}}
+resource "aws_iam_role" "by_var" {{
+  name               = "by-var"
+  assume_role_policy = {_TRUST}
+}}
+resource "aws_iam_role_policy_attachment" "by_var" {{
+  role       = aws_iam_role.by_var.name
+  policy_arn = "arn:${{var.partition}}:iam::aws:policy/AdministratorAccess"
+}}
+resource "aws_ecs_task_definition" "managed" {{
+  family                = "managed"
+  task_role_arn         = aws_iam_role.managed.arn
+  container_definitions = jsonencode([{{ name = "app", image = "{_IMAGE}" }}])
+}}
+resource "aws_ecs_task_definition" "by_var" {{
+  family                = "by-var"
+  task_role_arn         = aws_iam_role.by_var.arn
+  container_definitions = jsonencode([{{ name = "app", image = "{_IMAGE}" }}])
+}}
+'''

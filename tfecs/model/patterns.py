@@ -90,7 +90,6 @@ class Hole:
         return HOLE_DOMAINS[kind][1] if kind in HOLE_DOMAINS else None
 
 
-Part = "str | Hole"
 
 
 @dataclass(frozen=True, slots=True)
