@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from tfecs.model.ecs import ContainerDefinition, TaskDefinition
+from tfecs.model.patterns import image_pinned, image_tag, image_untagged
 from tfecs.rule import ContainerRule, Finding, RuleMeta, Severity
 
 
@@ -48,7 +49,19 @@ class EcsImageMutableTag(ContainerRule):
     def judge(self, td: TaskDefinition, c: ContainerDefinition) -> Iterator[Finding]:
         path = ("container_definitions", c.index, "image")
         if c.is_unknown("image"):
-            yield self.unknown(td, path, container=c.label)
+            # A partly known image (`"${aws_ecr_repository.app.repository_url}:latest"`):
+            # its known tail may decide the tag or digest of every value it can take.
+            pattern = td.value_pattern(*path)
+            if pattern is not None and image_pinned(pattern):
+                return
+            tag = image_tag(pattern) if pattern is not None else None
+            shown = "(sensitive)" if c.is_sensitive("image") else repr(str(pattern))
+            if pattern is not None and image_untagged(pattern):
+                yield self.fail(td, path, f"container {c.label!r} image {shown} has neither tag nor digest, so it pulls whatever `latest` is", container=c.label)
+            elif tag is None:
+                yield self.unknown(td, path, container=c.label)
+            elif tag.lower() == "latest":
+                yield self.fail(td, path, f"container {c.label!r} image {shown} uses the moving tag `latest`", container=c.label)
             return
         ref = c.image_ref
         if ref is None or ref.pinned:

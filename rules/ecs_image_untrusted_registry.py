@@ -4,6 +4,7 @@ from fnmatch import fnmatchcase
 from typing import Iterator
 
 from tfecs.model.ecs import ContainerDefinition, DOCKER_HUB, ImageRef, TaskDefinition
+from tfecs.model.patterns import image_registry_hosts
 from tfecs.rule import ContainerRule, Finding, RuleMeta, RuleOption, Severity
 
 # Registries images may come from: glob patterns (lowercase) matched against the image's
@@ -86,10 +87,34 @@ class EcsImageUntrustedRegistry(ContainerRule):
         ),
     )
 
+    def _partly_known(self, td: TaskDefinition, path: tuple) -> "bool | str | None":
+        """For an image the configuration gives as a partly known string: True when the
+        registry of every value it can take is trusted (an image built from this
+        configuration's ECR repository URL), the registry host when it is known and
+        untrusted, None when that cannot be told."""
+        pattern = td.value_pattern(*path)
+        hosts = image_registry_hosts(pattern) if pattern is not None else None
+        if not hosts:
+            return None
+        configured = self.option("allowed_registries")
+        allowed = [p.lower() for p in (TRUSTED_REGISTRIES if configured is None else configured)]  # type: ignore[union-attr]
+        host_globs = [p for p in allowed if "/" not in p]
+        if all(any(h.always_matches_glob(g) for g in host_globs) for h in hosts):
+            return True
+        known = hosts[0].values() if len(hosts) == 1 else None
+        if known and len(known) == 1 and len(host_globs) == len(allowed):
+            return known[0]  # a literal host no pattern admits (no registry/repository pattern to ask)
+        return None
+
     def judge(self, td: TaskDefinition, c: ContainerDefinition) -> Iterator[Finding]:
         path = ("container_definitions", c.index, "image")
         if c.is_unknown("image"):
-            yield self.unknown(td, path, container=c.label)
+            verdict = self._partly_known(td, path)
+            if verdict is None:
+                yield self.unknown(td, path, container=c.label)
+            elif verdict is not True:
+                where = "an untrusted registry" if c.is_sensitive("image") else f"registry {verdict!r}"
+                yield self.fail(td, path, f"container {c.label!r} pulls its image from {where}, outside the trusted registries", container=c.label)
             return
         ref = c.image_ref
         if ref is None or trusted_registry(ref, self.option("allowed_registries")):  # type: ignore[arg-type]

@@ -81,7 +81,7 @@ class EcsTrustPolicyConfusedDeputy(Rule):
                         f"trust policy {ref.label(st)} of role {role.name or role.address!r} trusts {ECS_TASKS} "
                         "with no aws:SourceAccount or aws:SourceArn condition",
                     )
-                elif st.may_trust_service(ECS_TASKS):
+                elif ref.may_trust_service(st, ECS_TASKS):
                     # A Service principal computed at apply (`ecs-tasks.${dns_suffix}`) may be it.
                     yield self.unknown(role, (*ref.statement_path(st), "Principal", "Service"))
 

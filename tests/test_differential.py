@@ -129,13 +129,7 @@ _CONTAINER_RULES = {  # the container rules a wholly unknown container_definitio
     "ecs-image-untrusted-registry": _FAIL, "ecs-privileged-container": _FAIL, "ecs-secret-in-environment": _UNK,
     "ecs-sensitive-host-mount": _UNK, "ecs-unconfined-security-options": _UNK, "ecs-writable-root-filesystem": _FAIL,
 }
-EXPECTED_DIVERGENCES: dict[tuple[str, str, str, str], str] = {
-    # Partly known strings are not yet patterns the rules can ask (issue 12 item 3).
-    ("fidelity_unknowns", "aws_ecs_task_definition.bad_partition_admin", "ecs-task-role-admin", _FAIL):
-        "arn:${partition}:iam::aws:policy/AdministratorAccess is admin in every partition",
-    ("fidelity_unknowns", "aws_iam_role.good_codebuild", "ecs-trust-policy-confused-deputy", _UNK):
-        "principal codebuild.${dns_suffix} can never be ecs-tasks.amazonaws.com",
-}
+EXPECTED_DIVERGENCES: dict[tuple[str, str, str, str], str] = {}
 
 
 # ----------------------------------------------------------------------------- comparing
@@ -295,16 +289,7 @@ HCL_MUST_DECIDE = {
     ("ecs_hardened_variants", "aws_ecs_task_definition.good_batch", "ecs-image-untrusted-registry"): None,
 }
 # The ones HCL does not reach today: (scenario, address, rule) -> (status today, reason).
-EXPECTED_UNDECIDED = {
-    ("fidelity_unknowns", "aws_ecs_task_definition.bad_ecr_latest", "ecs-image-mutable-tag"):
-        ("unknown", "the known tail `:latest` of a partly known string is not handed to the rule"),
-    ("fidelity_unknowns", "aws_ecs_task_definition.bad_ecr_latest", "ecs-image-untrusted-registry"):
-        ("unknown", "the registry is this configuration's ECR repository URL, unknown until apply"),
-    ("ecs_hardened_variants", "aws_ecs_task_definition.good_batch", "ecs-image-mutable-tag"):
-        ("unknown", "the known tail `:1.4.2@sha256:...` is not handed to the rule"),
-    ("ecs_hardened_variants", "aws_ecs_task_definition.good_batch", "ecs-image-untrusted-registry"):
-        ("unknown", "the registry is this configuration's ECR repository URL, unknown until apply"),
-}
+EXPECTED_UNDECIDED: dict[tuple[str, str, str], tuple[str | None, str]] = {}
 
 
 # ----------------------------------------------------------------------------- default run

@@ -95,9 +95,8 @@ def test_partly_unknown_values_that_terraform_knows():
     assert outcome(report) == [
         ("ecs-container-root-user", "aws_ecs_task_definition.t", "fail"),
         ("ecs-container-root-user", "aws_ecs_task_definition.with_role", "fail"),
-        # A digest after the repository URL: still unknown (patterns, issue 12 item 3, are not done).
-        ("ecs-image-mutable-tag", "aws_ecs_task_definition.t", "unknown"),
-        ("ecs-image-mutable-tag", "aws_ecs_task_definition.with_role", "unknown"),
+        # A digest after the repository URL pins every value the image can take
+        # (a partly known string, tfecs.model.patterns): no ecs-image-mutable-tag finding.
         ("ecs-privileged-container", "aws_ecs_task_definition.t", "fail"),
         ("ecs-task-role-admin", "aws_ecs_task_definition.with_role", "fail"),
     ]

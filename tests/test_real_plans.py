@@ -244,13 +244,9 @@ BATCH_CONTAINER_RULES = [
     "ecs-privileged-container", "ecs-secret-in-environment", "ecs-sensitive-host-mount",
     "ecs-unconfined-security-options", "ecs-writable-root-filesystem",
 ]
-# With the source everything is settled but the image: its registry is the repository's
-# URL (known after apply) and the evaluator does not hand the template's known tail
-# (the tag and digest) on to the rules. A known limitation, pinned so it is noticed when fixed.
-BATCH_IMAGE_UNKNOWNS = [
-    ("ecs-image-mutable-tag", BATCH, "unknown", "container_definitions[0].image"),
-    ("ecs-image-untrusted-registry", BATCH, "unknown", "container_definitions[0].image"),
-]
+# With the source everything is settled, the image too: it is a partly known string
+# (tfecs.model.patterns) whose known tail pins it by digest and whose registry is this
+# configuration's own ECR repository URL (an ECR private registry: trusted).
 
 
 def test_hardened_variants_plan_alone_gives_no_fail(run_cli):
@@ -260,15 +256,15 @@ def test_hardened_variants_plan_alone_gives_no_fail(run_cli):
     assert report["summary"]["resources"] == 68
 
 
-def test_hardened_variants_plan_with_source_gives_only_the_image_unknowns(run_cli):
+def test_hardened_variants_plan_with_source_gives_nothing(run_cli):
     code, report, found = _variant_findings(run_cli, str(REAL / f"{VARIANTS}.json"), "--source", str(VARIANTS_SOURCE))
-    assert found == BATCH_IMAGE_UNKNOWNS
+    assert found == []
     assert code == 0
 
 
-def test_hardened_variants_hcl_alone_gives_only_the_image_unknowns(run_cli):
+def test_hardened_variants_hcl_alone_gives_nothing(run_cli):
     code, report, found = _variant_findings(run_cli, str(VARIANTS_SOURCE))
-    assert found == BATCH_IMAGE_UNKNOWNS
+    assert found == []
     assert code == 0
     assert report["summary"]["resources"] == 68
 

@@ -53,6 +53,11 @@ class RawResource:
     configured: frozenset[str] | None = None
     location: Location | None = None
     origin: str = "plan"  # "plan" | "hcl" | "state"
+    # Attribute path -> tfecs.model.patterns.Pattern, for a value the unknown tree marks
+    # unknown that the configuration gives as a partly known string (known pieces and
+    # holes): `"${aws_ecr_repository.app.repository_url}:latest"`. Beside `after`, which
+    # does not change; rules ask through tfecs.model.patterns.
+    patterns: dict[tuple, Any] = field(default_factory=dict)
     input: str = ""  # the path of the input it came from
 
     @property

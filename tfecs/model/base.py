@@ -124,6 +124,11 @@ class Resource(Model):
     def is_sensitive(self, *path: str | int) -> bool:
         return tree_at(self.tf.after_sensitive, path) is True
 
+    def value_pattern(self, *path: str | int) -> Any:
+        """The tfecs.model.patterns.Pattern of an unknown value the configuration gives as
+        a partly known string (known pieces, unknown holes), or None."""
+        return self.tf.patterns.get(tuple(path)) if self.is_unknown(*path) else None
+
     def get(self, *path: str | int, default: Any = None) -> Any:
         """The raw known value at path (lists of nested blocks are indexed by int)."""
         value: Any = self.tf.after

@@ -15,14 +15,16 @@ from pydantic import BeforeValidator, Field, model_validator
 from ..inputs.raw import RawResource, Tree
 from .base import JsonDecodeError, Model, Resource, decode_json_attr, subtree, tree_any
 from .glob import glob_match
+from .patterns import PARTITIONS
 
-ADMIN_POLICY_ARNS = frozenset(
-    {
-        "arn:aws:iam::aws:policy/AdministratorAccess",
-        "arn:aws-us-gov:iam::aws:policy/AdministratorAccess",
-        "arn:aws-cn:iam::aws:policy/AdministratorAccess",
-    }
-)
+# The AWS-managed AdministratorAccess policy, in every partition.
+ADMIN_POLICY_ARNS = frozenset(f"arn:{p}:iam::aws:policy/AdministratorAccess" for p in PARTITIONS)
+
+
+def admin_policy_pattern(pattern: Any) -> bool:
+    """A policy ARN the configuration gives as a partly known string is AdministratorAccess
+    whatever its holes hold (`arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess`)."""
+    return pattern is not None and pattern.always(ADMIN_POLICY_ARNS.__contains__) is True
 
 
 # The actions that let a principal assume a role (what a trust policy grants).

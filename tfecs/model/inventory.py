@@ -16,7 +16,8 @@ from typing import Callable, Iterable, Iterator, TypeVar
 from ..inputs.raw import RawResource, config_address, module_instance_of, split_address
 from . import dockerfile, ecr, ecs, events, iam, monitoring, network, secrets
 from .base import JsonDecodeError, Path, Resource, subtree, tree_any
-from .iam import ADMIN_POLICY_ARNS, PolicyDocument
+from .iam import ADMIN_POLICY_ARNS, PolicyDocument, admin_policy_pattern
+from .patterns import patterns_at
 
 R = TypeVar("R", bound=Resource)
 
@@ -111,6 +112,23 @@ class DocumentRef:
                 continue
             path = self.statement_path(st)
             yield (*path, st.unknown_elements[0]) if len(st.unknown_elements) == 1 else path
+
+    def may_trust_service(self, st: iam.Statement, service: str) -> bool:
+        """The statement names the service principal, or one of its Service principals
+        computed at apply may be it. A computed one the configuration gives as a partly
+        known string that can never be it (`codebuild.${dns_suffix}` for
+        `ecs-tasks.amazonaws.com`) is not: asked through tfecs.model.patterns, and only
+        when every computed element of that statement has such a pattern."""
+        if not st.may_trust_service(service):
+            return False
+        if st.trusts_service(service) or self.unknown:
+            return True
+        where = (*self.statement_path(st), iam.PRINCIPAL, "Service")
+        found = [pat for path, pat in patterns_at(self.resource.tf.patterns, where) if len(path) == len(where) + 1 and self.resource.is_unknown(*path)]
+        computed = sum(1 for s in st.service_principals() if s == iam.COMPUTED)
+        if not found or len(found) != computed:
+            return True
+        return any(pat.can_equal(service.lower(), ignore_case=True) for pat in found)
 
     def label(self, st: iam.Statement) -> str:
         """`statement "Sid"` (or its index), and the data source it comes from."""
@@ -337,12 +355,13 @@ class Inventory:
         for i, arn in enumerate(role.managed_policy_arns):
             if arn in ADMIN_POLICY_ARNS:
                 out.append((role, ("managed_policy_arns", i)))
-        for att in self.referrers(role, iam.IamRolePolicyAttachment, "role"):
-            if att.policy_arn in ADMIN_POLICY_ARNS:
-                out.append((att, ("policy_arn",)))
-        for att in self.referrers(role, iam.IamPolicyAttachment, "roles"):
-            if att.policy_arn in ADMIN_POLICY_ARNS:
-                out.append((att, ("policy_arn",)))
+        for path, pattern in patterns_at(role.tf.patterns, ("managed_policy_arns",)):
+            if role.is_unknown(*path) and admin_policy_pattern(pattern):
+                out.append((role, path))
+        for cls, attr in ((iam.IamRolePolicyAttachment, "role"), (iam.IamPolicyAttachment, "roles")):
+            for att in self.referrers(role, cls, attr):
+                if att.policy_arn in ADMIN_POLICY_ARNS or admin_policy_pattern(att.value_pattern("policy_arn")):
+                    out.append((att, ("policy_arn",)))
         return out
 
     def unresolved_policies(self, role: iam.IamRole) -> list[tuple[Resource, Path]]:
@@ -351,7 +370,7 @@ class Inventory:
         out: list[tuple[Resource, Path]] = []
         for cls, attr in ((iam.IamRolePolicyAttachment, "role"), (iam.IamPolicyAttachment, "roles")):
             for att in self.referrers(role, cls, attr):
-                if att.is_unknown("policy_arn") and not self.linked(att, "policy_arn", iam.IamPolicy):
+                if att.is_unknown("policy_arn") and not self.linked(att, "policy_arn", iam.IamPolicy) and not admin_policy_pattern(att.value_pattern("policy_arn")):
                     out.append((att, ("policy_arn",)))
         if role.is_unknown("managed_policy_arns"):
             refs = role.refs("managed_policy_arns")

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..raw import RawResource, split_address
 from .modules import Loader, ModuleInstance, _is_json_attr, _parse_key, configured_names, json_hand_off, location_of
-from .values import Unknown, split
+from .values import Unknown, collect_patterns, split, unknown_patterns
 
 
 def enrich(loader: Loader, resources: list[RawResource]) -> None:
@@ -35,7 +35,11 @@ def enrich(loader: Loader, resources: list[RawResource]) -> None:
             if found_refs:
                 refs[name] = tuple(dict.fromkeys(refs.get(name, ()) + found_refs))
             if raw.after is not None:
-                _fill(raw, name, json_hand_off(name, value))
+                handed = json_hand_off(name, value)
+                _fill(raw, name, handed)
+                found = unknown_patterns(collect_patterns({name: handed}, _is_json_attr), raw.after_unknown)
+                if found:
+                    raw.patterns = {**raw.patterns, **found}
         raw.references = refs
 
 

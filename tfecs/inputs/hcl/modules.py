@@ -28,7 +28,7 @@ from .schema import SchemaError, conform_attr
 from .nodes import Block, Body, GetAttr, Index, Lit, Name, Node
 from .syntax import HclSyntaxError, parse_expression, shown_text
 from .types import convert, is_primitive_string
-from .values import UNKNOWN, EvalError, Lazy, Rejected, Unknown, has_unknown, join, split, to_number
+from .values import UNKNOWN, EvalError, Lazy, Rejected, Unknown, collect_patterns, has_unknown, join, split, to_number, unknown_patterns
 
 # JSON-string attributes given decoded, with an unknown tree, when only partly known:
 # the model reads unknown parts inside container definitions (ContainerDefinition.
@@ -787,7 +787,8 @@ class ModuleInstance:
             # Configured as null: the provider may compute it (name from name_prefix, the
             # data source's region), so it is not known to stay null.
             return UNKNOWN if value is None else value
-        return UNKNOWN  # computed by the provider
+        # Computed by the provider: where it comes from may say what it can hold.
+        return Unknown(origin=f"{self.resource_address(key, inst_key)}.{name}")
 
     def policy_json(self, key: str, inst_key: Any) -> Any:
         """The `json` the AWS provider renders for a policy document data source."""
@@ -850,6 +851,7 @@ class ModuleInstance:
             if s:
                 sensitive[name] = True
         after, unknown = split(values, _is_json_attr, elementwise=mode == "data")
+        patterns = unknown_patterns(collect_patterns(values, _is_json_attr), unknown)
         if mode == "data" and rtype == "aws_iam_policy_document":
             rendered = self.policy_json(key, inst_key)  # as the provider renders it during plan
             if isinstance(rendered, str):
@@ -870,6 +872,7 @@ class ModuleInstance:
             configured=frozenset(names),
             location=location_of(block),
             origin="hcl",
+            patterns=patterns,
         )
 
     def expand(self) -> Iterator[RawResource]:

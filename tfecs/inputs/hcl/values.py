@@ -11,18 +11,23 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import secrets
 from typing import Any, Callable
+
+from ...model.patterns import HOLE_DOMAINS, Hole, Pattern
 
 _NOTHING = object()
 
 
 class Unknown:
-    __slots__ = ("decoded", "segments")
+    __slots__ = ("decoded", "segments", "origin")
 
-    def __init__(self, decoded: Any = _NOTHING, segments: list | None = None):
+    def __init__(self, decoded: Any = _NOTHING, segments: list | None = None, origin: str | None = None):
         self.decoded = decoded  # jsonencode(x) of a partly unknown x: x
         self.segments = segments  # a template's str pieces and Unknowns
+        # The resource attribute a wholly unknown value is (`aws_ecr_repository.app.repository_url`).
+        self.origin = origin
 
     @property
     def has_json(self) -> bool:
@@ -242,11 +247,15 @@ def decode_partial(value: Any) -> Any:
     return UNKNOWN
 
 
+_MARKER = re.compile(r"@@tfecs-unknown-[0-9a-f]{12}-([0-9]+)@@")
+
+
 def _decode_segments(segments: list) -> Any:
     """A JSON text with unknown holes -> the decoded value with those holes Unknown.
 
     Each hole becomes a placeholder string (quoted when it sits outside a JSON string);
-    a JSON string that contains a placeholder is wholly unknown. A hole that holds a
+    a JSON string that contains placeholders is a partly known string (its known pieces
+    and the holes, as a template gives them). A hole that holds a
     jsonencode()d partial value (`${jsonencode(x)}`) is replaced by that value.
     """
     nonce = secrets.token_hex(6)
@@ -266,7 +275,12 @@ def _decode_segments(segments: list) -> Any:
                     in_string = not in_string
             continue
         marker = f"@@tfecs-unknown-{nonce}-{len(holes)}@@"
-        holes[marker] = seg.decoded if isinstance(seg, Unknown) and seg.has_json and not in_string else UNKNOWN
+        if in_string:
+            # Inside a JSON string the hole is part of that string: it keeps its origin,
+            # and the string its known pieces (a pattern), e.g. `"image": "${image}:1.0"`.
+            holes[marker] = Unknown(origin=seg.origin if isinstance(seg, Unknown) and not seg.has_json and seg.segments is None else None)
+        else:
+            holes[marker] = seg.decoded if isinstance(seg, Unknown) and seg.has_json else UNKNOWN
         pieces.append(marker if in_string else f'"{marker}"')
     try:
         decoded = json.loads("".join(pieces), parse_float=lambda s: norm_number(float(s)))
@@ -278,7 +292,20 @@ def _decode_segments(segments: list) -> Any:
         if isinstance(v, str):
             if v in holes:
                 return holes[v]
-            return UNKNOWN if tag in v else v
+            if tag not in v:
+                return v
+            parts: list[Any] = []
+            for i, piece in enumerate(_MARKER.split(v)):
+                if i % 2:
+                    hole = holes.get(f"{tag}{piece}@@")
+                    if not isinstance(hole, Unknown) or hole.has_json:
+                        return UNKNOWN
+                    parts.append(hole)
+                elif piece:
+                    if tag in piece:
+                        return UNKNOWN
+                    parts.append(piece)
+            return Unknown(segments=parts)
         if isinstance(v, list):
             return [fill(x) for x in v]
         if isinstance(v, dict):
@@ -344,6 +371,61 @@ def split(value: Any, json_attr: Callable[[str], bool] | None = None, name: str 
         trees = [u for _, u in pairs]
         return [a for a, _ in pairs], (trees if any(t is not False for t in trees) else False)
     return value, False
+
+
+def pattern_of(value: Any) -> Pattern | None:
+    """A template with unknown holes as a Pattern (known pieces, holes with their origin)."""
+    if not isinstance(value, Unknown) or value.has_json:
+        return None
+    if value.segments is None:
+        # A whole attribute of a resource whose origin says what it can hold (an ECR
+        # repository URL: a registry host, no tag, no digest).
+        hole = Hole(value.origin)
+        return Pattern((hole,)) if value.origin and hole.kind in HOLE_DOMAINS else None
+    return Pattern.of([s if isinstance(s, str) else Hole(s.origin if isinstance(s, Unknown) else None) for s in value.segments])
+
+
+def collect_patterns(value: Any, json_attr: Callable[[str], bool] | None = None, path: tuple = (), name: str | None = None, out: dict | None = None) -> dict:
+    """Path -> Pattern of every partly known string in `value`, walked as split() hands it
+    on (a partly known JSON attribute decoded). Paths split() leaves wholly unknown are
+    kept too: readers keep only those their unknown tree marks unknown."""
+    out = {} if out is None else out
+    if isinstance(value, Unknown):
+        if json_attr is not None and name is not None and json_attr(name) and (value.has_json or value.segments is not None):
+            inner = decode_partial(value)
+            if not isinstance(inner, Unknown):
+                collect_patterns(inner, None, path, None, out)
+            return out
+        pat = pattern_of(value)
+        if pat is not None:
+            out[path] = pat
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            collect_patterns(v, json_attr, (*path, k), k, out)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            collect_patterns(v, json_attr, (*path, i), name, out)
+    return out
+
+
+def unknown_patterns(patterns: dict, tree: Any) -> dict:
+    """The patterns whose path the unknown tree marks wholly unknown."""
+    out = {}
+    for path, pat in patterns.items():
+        t = tree
+        for key in path:
+            if t is True:
+                break
+            if isinstance(t, dict) and isinstance(key, str):
+                t = t.get(key, False)
+            elif isinstance(t, list) and isinstance(key, int) and 0 <= key < len(t):
+                t = t[key]
+            else:
+                t = False
+                break
+        if t is True:
+            out[path] = pat
+    return out
 
 
 def join(after: Any, tree: Any) -> Any:
