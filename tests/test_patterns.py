@@ -283,13 +283,13 @@ def test_json_text_templates_and_a_bare_repository_url():
     assert [(f.rule, f.address, f.status.value, f.path_text) for f in sorted(report.findings, key=lambda f: (f.address, f.rule))] == [
         # "image": "${image}" in app.json.tftpl, image = aws_ecr_repository.app.repository_url
         ("ecs-image-mutable-tag", "aws_ecs_task_definition.bad_templatefile", "fail", "container_definitions[0].image"),
-        ("ecs-image-mutable-tag", "aws_ecs_task_definition.good_hardened", "fail", "container_definitions[0].image"),
+        ("ecs-image-mutable-tag", "aws_ecs_task_definition.bad_untagged_image", "fail", "container_definitions[0].image"),
         # container_definitions from an SSM parameter: wholly unknown
         ("ecs-image-mutable-tag", "aws_ecs_task_definition.unknown_definitions", "unknown", "container_definitions"),
         ("ecs-image-untrusted-registry", "aws_ecs_task_definition.unknown_definitions", "unknown", "container_definitions"),
     ]
     # bad_heredoc's "${aws_ecr_repository.app.repository_url}:${var.image_tag}" is decided: tag 1.4.2, own ECR.
-    assert "neither tag nor digest" in next(f.message for f in report.findings if f.address.endswith("good_hardened"))
+    assert "neither tag nor digest" in next(f.message for f in report.findings if f.address.endswith("bad_untagged_image"))
 
 
 def test_admin_in_every_partition_on_role_and_attachment(tmp_path):

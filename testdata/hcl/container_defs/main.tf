@@ -95,9 +95,9 @@ resource "aws_ecs_task_definition" "bad_templatefile" {
   })
 }
 
-# Hardened, with the same unknown image.
-resource "aws_ecs_task_definition" "good_hardened" {
-  family = "good-hardened"
+# Hardened but for the image: a repository URL alone names no tag (Docker pulls latest).
+resource "aws_ecs_task_definition" "bad_untagged_image" {
+  family = "bad-untagged-image"
   container_definitions = jsonencode([
     {
       name                   = "app"
