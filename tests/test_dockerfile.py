@@ -234,6 +234,8 @@ def test_an_ignore_without_a_reason_does_not_suppress(run_cli, repo):
     assert code == 1 and report["findings"][0]["suppressed"] is None
     assert report["warnings"] == [{"kind": "ignore-invalid", "where": "Dockerfile:2",
                                    "message": "an ignore needs a reason after the rule id (it does not suppress without one)"}]
+    code, report, err = scan_cli(run_cli, "Dockerfile", "--strict-ignores")
+    assert code == 2 and err == "tfecs: error: Dockerfile:2: an ignore needs a reason after the rule id (it does not suppress without one)\n"
 
 
 def test_config_ignores_and_baselines_reach_dockerfiles(run_cli, repo):
