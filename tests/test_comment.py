@@ -246,6 +246,29 @@ def test_missing_token_and_bad_report(forge, reports, tmp_path):
     assert forge.log == []
 
 
+@pytest.mark.parametrize("kind", ["deep", "no-summary", "bad-exit", "bad-finding"])
+def test_a_tampered_report_is_refused_not_posted_as_a_pass(forge, reports, tmp_path, kind):
+    """A report without a summary was posted as "pass"; a deeply nested one was an
+    internal error."""
+    path = tmp_path / "r.json"
+    doc = json.loads(open(reports["ecs_insecure"]).read())
+    if kind == "deep":
+        path.write_text("[" * 100_000 + "]" * 100_000)
+        message = "not JSON (write it with `tfecs scan --format json --output FILE`)"
+    else:
+        if kind == "no-summary":
+            doc["summary"] = "pass"
+        elif kind == "bad-exit":
+            doc["summary"]["exit_code"] = True
+        else:
+            doc["findings"] = ["x"]
+        path.write_text(json.dumps(doc))
+        message = "not a tfecs JSON report (no summary with an exit_code, or findings that are not objects)"
+    code, _, err = gh(forge, str(path))
+    assert (code, err) == (2, f"tfecs: error: {path}: {message}\n")
+    assert forge.log == []
+
+
 def test_report_from_stdin_and_default_tag(forge, reports, tmp_path):
     doc = json.loads(open(reports["ecs_insecure"]).read())
     doc["inputs"][0]["path"] = str(tmp_path / "envs" / "prod" / "plan.json")

@@ -234,6 +234,8 @@ def test_an_ignore_without_a_reason_does_not_suppress(run_cli, repo):
     assert code == 1 and report["findings"][0]["suppressed"] is None
     assert report["warnings"] == [{"kind": "ignore-invalid", "where": "Dockerfile:2",
                                    "message": "an ignore needs a reason after the rule id (it does not suppress without one)"}]
+    code, report, err = scan_cli(run_cli, "Dockerfile", "--strict-ignores")
+    assert code == 2 and err == "tfecs: error: Dockerfile:2: an ignore needs a reason after the rule id (it does not suppress without one)\n"
 
 
 def test_config_ignores_and_baselines_reach_dockerfiles(run_cli, repo):
@@ -298,3 +300,20 @@ def test_a_plan_resource_cannot_pose_as_a_dockerfile(run_cli, tmp_path):
     plan = write_plan([{"address": "dockerfile.fake", "values": {"stages": [{"index": 0, "from_line": 1}]}}], tmp_path / "p.json")
     code, report, _ = scan_cli(run_cli, str(plan))
     assert (code, report["findings"], report["errors"]) == (0, [], [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Each line quadruples A: 2 * 4**20 characters (the scan died of MemoryError at 10 GB).
+        "FROM alpine\nENV A=xx\n" + "ENV A=$A$A$A$A\n" * 20 + "USER $A\n",
+        # No closing brace: the variable pattern scanned to the end from each `${` (quadratic).
+        "FROM alpine\nUSER " + "${X:-" * 200_000 + "\n",
+    ],
+)
+def test_values_that_explode_are_unknown_not_a_crash(repo, text):
+    write(repo, "Dockerfile", text)
+    report = Report()
+    scan_dockerfile("Dockerfile", [RULE()], gate.GateOptions(), report)
+    assert report.errors == []
+    assert [f.status.value for f in report.findings] == ["unknown"]

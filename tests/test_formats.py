@@ -416,3 +416,21 @@ def test_sarif_help_uri_from_docs_base_url(run_cli, sarif_validator):
     code, log = sarif(run_cli, sarif_validator, *HYBRID, "--docs-base-url", "https://github.com/acme/tfecs/blob/v1")
     rule = next(r for r in log["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "ecs-privileged-container")
     assert rule["helpUri"] == "https://github.com/acme/tfecs/blob/v1/docs/rules/ecs-privileged-container.md"
+
+
+def test_sarif_keeps_within_code_scannings_result_limit(monkeypatch):
+    """GitHub rejects a whole upload with more than 25,000 results in a run (a large plan
+    can have that many findings): the blocking and most severe are kept, and a
+    notification says how many were left out."""
+    monkeypatch.setattr(sarif_mod, "MAX_RESULTS", 3)
+    findings = [
+        {"rule": f"r{i}", "address": f"a.b{i}", "severity": sev, "blocking": blocking, "status": "fail", "message": "m"}
+        for i, (sev, blocking) in enumerate([("info", False), ("high", True), ("low", True), ("critical", False), ("medium", True)])
+    ]
+    log = sarif_mod.render_doc({"tool": {"name": "tfecs", "version": "1"}, "findings": findings, "inputs": [{"path": "p.json"}]})
+    run = log["runs"][0]
+    assert [r["ruleId"] for r in run["results"]] == ["r1", "r2", "r4"]
+    assert run["invocations"][0]["toolExecutionNotifications"] == [{"level": "warning", "message": {"text": (
+        "2 of 5 findings are left out: code scanning rejects a run of more than 3 results "
+        "(the blocking and most severe are kept; the JSON report has them all)")}}]
+    assert run["invocations"][0]["executionSuccessful"] is True

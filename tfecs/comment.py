@@ -112,7 +112,7 @@ def read_report(path: str) -> dict:
         raise CommentError(f"{where}: larger than {READ_LIMIT // (1024 * 1024)} MiB")
     try:
         doc = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise CommentError(f"{where}: not JSON (write it with `tfecs scan --format json --output FILE`)") from None
     if (
         not isinstance(doc, dict)
@@ -123,6 +123,16 @@ def read_report(path: str) -> dict:
         raise CommentError(f"{where}: not a tfecs JSON report (write it with `tfecs scan --format json --output FILE`)")
     if doc.get("schema_version") != 1:
         raise CommentError(f"{where}: report schema_version {doc.get('schema_version')!r} is not one this tfecs reads (1)")
+    summary = doc.get("summary")
+    # The verdict comes from the summary: without one it is not understood (a body
+    # saying "pass" for a report that does not say so would be a lie).
+    if (
+        not isinstance(summary, dict)
+        or summary.get("exit_code") not in (0, 1, 2)
+        or isinstance(summary.get("exit_code"), bool)
+        or not all(isinstance(f, dict) for f in doc["findings"])
+    ):
+        raise CommentError(f"{where}: not a tfecs JSON report (no summary with an exit_code, or findings that are not objects)")
     return doc
 
 

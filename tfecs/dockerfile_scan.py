@@ -42,9 +42,10 @@ def scan_dockerfile(
     if not no_inline:
         for ig in [ig for ig in ignores if not ig["reason"].strip()]:
             ignores.remove(ig)
-            report.warnings.append(
-                WarningInfo("ignore-invalid", "an ignore needs a reason after the rule id (it does not suppress without one)", f"{raw.address}:{ig['line']}")
-            )
+            problem = WarningInfo("ignore-invalid", "an ignore needs a reason after the rule id (it does not suppress without one)", f"{raw.address}:{ig['line']}")
+            report.warnings.append(problem)
+            if suppressor is not None and suppressor.strict:  # --strict-ignores
+                report.errors.append(ErrorInfo("config", problem.message, problem.where))
     others = suppressor.for_root(None) if suppressor is not None else None
 
     def suppress(f: Finding) -> dict | None:

@@ -128,9 +128,17 @@ UNKNOWN = object()  # a build argument without a default: its value is given at 
 _VAR = re.compile(r"\\\$|\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
+# Longer values are not judged (unknown): `ENV A=$A$A$A$A` twenty times grew a value to
+# gigabytes, and an unterminated `${X:-${X:-...` costs the pattern quadratic time.
+MAX_VALUE = 16 * 1024
+
+
 def substitute(text: str, scope: dict[str, Any]) -> str | None:
     """`$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR:+alt}` from the scope; None when a
-    value it needs is unknown. An undefined variable is empty (as in a build)."""
+    value it needs is unknown, or the text or its value is longer than MAX_VALUE. An
+    undefined variable is empty (as in a build)."""
+    if len(text) > MAX_VALUE:
+        return None
     unknown = False
 
     def repl(m: re.Match) -> str:
@@ -150,7 +158,7 @@ def substitute(text: str, scope: dict[str, Any]) -> str | None:
         return value or ""
 
     out = _VAR.sub(repl, text)
-    return None if unknown else out
+    return None if unknown or len(out) > MAX_VALUE else out
 
 
 def _unquote(text: str) -> str:

@@ -25,6 +25,9 @@ SRCROOT = "%SRCROOT%"
 # GitHub ranks security alerts by this score: > 9 critical, 7-8.9 high, 4-6.9 medium.
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
 DEFAULT_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "warning", "info": "note"}
+# GitHub code scanning rejects a whole upload with more results than this in a run.
+MAX_RESULTS = 25_000
+_SEV_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
 def render(report: Report, color: bool = False) -> str:
@@ -49,6 +52,15 @@ def render_doc(doc: dict, *, rules: list[dict] | None = None) -> dict:
     tool = doc.get("tool") or {}
     version = str(tool.get("version") or "0")
     errors = [e for e in doc.get("errors") or () if isinstance(e, dict)]
+    notes: list[dict] = []
+    if len(findings) > MAX_RESULTS:
+        # Keep the ones that matter (blocking, then most severe); say what was left out.
+        ranked = sorted(range(len(findings)), key=lambda i: (not findings[i].get("blocking"), _SEV_RANK.get(str(findings[i].get("severity")), 5), i))
+        kept = sorted(ranked[:MAX_RESULTS])
+        notes.append({"level": "warning", "message": {"text": (
+            f"{len(findings) - MAX_RESULTS} of {len(findings)} findings are left out: code scanning rejects a run of more than "
+            f"{MAX_RESULTS} results (the blocking and most severe are kept; the JSON report has them all)")}})
+        findings = [findings[i] for i in kept]
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -64,7 +76,7 @@ def render_doc(doc: dict, *, rules: list[dict] | None = None) -> dict:
                 "executionSuccessful": not errors,
                 "toolExecutionNotifications": [
                     {"level": "error", "message": {"text": _error_text(e)}} for e in errors
-                ],
+                ] + notes,
             }
         ],
         "results": [_result(f, index) for f in findings],
