@@ -5,11 +5,13 @@ one line), never a pass."""
 from __future__ import annotations
 
 import copy
+import os
 import json
 
 import orjson
 import pytest
 
+from conftest import TESTDATA
 from planfixture import build_plan
 from tfecs.gate import is_data_source
 from tfecs.inputs.plan import read_plan
@@ -263,3 +265,32 @@ def test_resources_of_the_wrong_type_in_planned_values_are_an_input_error(tmp_pa
     code, _, err = _scan(run_cli, tmp_path, plan)
     assert code == 2
     _one_error(err, "planned_values.root_module.resources: expected an array, found a number")
+
+
+def test_a_fifo_or_a_device_as_the_plan_is_an_error_never_a_hang(tmp_path):
+    """A FIFO with no writer reads as empty (exit 2) instead of blocking for ever; a
+    device is refused; a pipe with a writer (`<(terraform show -json tfplan)`) is read."""
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "plan.json"
+    os.mkfifo(fifo)
+    for path, said in ((str(fifo), "empty input"), ("/dev/zero", "is not a regular file or a pipe")):
+        r = subprocess.run([sys.executable, "-m", "tfecs", "scan", path], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 2 and said in r.stderr and len(r.stderr.splitlines()) == 1, r.stderr
+    plan = (TESTDATA / "plans" / "real" / "ecs_hardened.json").read_bytes()
+    cmd = f'exec {sys.executable} -m tfecs scan "{fifo}" -f json'
+    proc = subprocess.Popen(["sh", "-c", cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with open(fifo, "wb") as writer:
+        writer.write(plan)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+
+
+def test_an_action_tfecs_does_not_know_is_an_input_error(tmp_path, run_cli):
+    doc = json.loads((TESTDATA / "plans" / "real" / "ecs_insecure.json").read_text())
+    doc["resource_changes"][0]["change"]["actions"] = ["frobnicate"]
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(doc))
+    code, out, err = run_cli("scan", str(path))
+    assert code == 2 and "holds an action tfecs does not know" in err

@@ -4,6 +4,7 @@ both sides, and let the gate decide. The CLI and tests call this; it prints noth
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -107,12 +108,29 @@ def _member(doc: object, key: str) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+MAX_PLAN_BYTES = 4 * 1024**3
+
+
 def _read_bytes(path: str) -> bytes:
+    """A plan file: a regular file, or a pipe (`-`, `<(terraform show -json tfplan)`).
+    Opened non-blocking, so a FIFO with no writer reads as empty (an error) instead of
+    waiting for ever; a device (`/dev/zero`) is refused."""
     if path == "-":
-        return sys.stdin.buffer.read()
+        return sys.stdin.buffer.read(MAX_PLAN_BYTES + 1)
     try:
-        with open(path, "rb") as fh:
-            return fh.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+                raise InputError("is not a regular file or a pipe (a device?); tfecs does not read it", where=path)
+            if stat.S_ISFIFO(mode) and hasattr(os, "set_blocking"):
+                os.set_blocking(fd, True)  # a writer is there: wait for what it writes
+            data = fh.read(MAX_PLAN_BYTES + 1)
+        if len(data) > MAX_PLAN_BYTES:
+            raise InputError(f"larger than {MAX_PLAN_BYTES // 1024**3} GiB; tfecs does not read it", where=path)
+        return data
     except FileNotFoundError:
         raise InputError("no such file", where=path) from None
     except IsADirectoryError:

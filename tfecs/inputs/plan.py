@@ -178,6 +178,11 @@ def _no_duplicates(resources: list[RawResource], where: str) -> None:
         seen.add(r.address)
 
 
+# Terraform's plan actions (`terraform show -json`, all format versions); `forget` is
+# Terraform 1.7's `removed` block.
+KNOWN_ACTIONS = frozenset({"no-op", "create", "read", "update", "delete", "forget"})
+
+
 def _from_changes(changes: list, where: str, what_format: str = "resource_changes[{}]") -> Iterator[RawResource]:
     for i, rc in enumerate(changes):
         what = what_format.format(i)
@@ -193,6 +198,10 @@ def _from_changes(changes: list, where: str, what_format: str = "resource_change
         actions = _expect(change.get("actions"), list, where, f"{address}: change.actions")
         if not all(isinstance(a, str) for a in actions):
             raise InputError(f"{address}: change.actions: expected an array of strings", where=where)
+        if not actions or not set(actions) <= KNOWN_ACTIONS:
+            # An action tfecs does not know cannot be judged as a create, update or delete.
+            shown = [a if a in KNOWN_ACTIONS else "?" for a in actions]
+            raise InputError(f"{address}: change.actions {shown} holds an action tfecs does not know", where=where)
         after = change.get("after")
         before = change.get("before")
         if after is not None:
