@@ -600,3 +600,15 @@ def test_module_sources_are_shown_without_credentials(tmp_path, source):
 def test_a_misspelled_block_type_that_looks_like_a_secret_is_not_printed(tmp_path):
     write(tmp_path / "main.tf", task() + "AKIAIOSFODNN7EXAMPLE {\n}\n")
     assert errors(run(tmp_path)) == [f"{tmp_path}/main.tf:5: blocks of type (redacted) are not expected here (a misspelled block type?)"]
+
+
+def test_a_folder_with_nothing_readable_names_itself_once(run_cli, tmp_path, monkeypatch):
+    """Only a symlink out of the repository: exit 2, the folder named as given (not `d/d`)."""
+    (tmp_path / "repo" / "d").mkdir(parents=True)
+    (tmp_path / "repo" / ".git").mkdir()
+    (tmp_path / "out.tf").write_text('resource "aws_ecr_repository" "r" {\n  name = "r"\n}\n')
+    os.symlink(tmp_path / "out.tf", tmp_path / "repo" / "d" / "main.tf")
+    monkeypatch.chdir(tmp_path / "repo")
+    code, out, err = run_cli("scan", "d")
+    assert code == 2 and out == ""
+    assert err == "tfecs: error: d: no .tf or .tf.json files that tfecs can read in this directory\n"

@@ -104,7 +104,7 @@ def _shown(root: str, where: str, var_files: tuple[str, ...]) -> str:
 
 def _check_root_files(loader: Loader, path: str) -> None:
     if not loader.root_instance.config.files:
-        raise InputError("no .tf or .tf.json files that tfecs can read in this directory", where=path)
+        raise InputError("no .tf or .tf.json files that tfecs can read in this directory", where=".")  # shown as the directory
 
 
 @contextmanager
