@@ -652,6 +652,9 @@ def state_from_plan(plan: dict, schemas: dict, lineage_seed: str) -> dict:
         rtype, name = rc["type"], rc["name"]
         block = schemas[rtype]["block"]
         values = _fill_block(rc["change"]["after"], rc["change"].get("after_unknown"), block, rtype, rc["address"])
+        if rtype == "aws_sns_topic" and not values.get("fifo_topic"):
+            # AWS leaves it empty on a standard topic, and provider 5 refuses a fake there.
+            values["fifo_throughput_scope"] = None
         conf_addr = (_strip_keys(module) + "." if module else "") + f"{rtype}.{name}"
         instance: dict[str, Any] = {}
         if "index" in rc:

@@ -60,9 +60,6 @@ def make(name: str, env: dict, work: Path) -> dict:
     schemas = json.loads(_tf(before, "providers", "schema", "-json", env=env))
     aws = next(v for k, v in schemas["provider_schemas"].items() if k.endswith("hashicorp/aws"))
     state = state_from_plan(plan, aws["resource_schemas"], name)
-    for res in state["resources"]:  # a fake where AWS leaves nothing: the provider refuses it
-        for inst in res["instances"] if res["type"] == "aws_sns_topic" else ():
-            inst["attributes"]["fifo_throughput_scope"] = None
     (after / "terraform.tfstate").write_text(json.dumps(state, indent=2))
     return _plan(after, env)
 
