@@ -17,6 +17,19 @@ UPDATE_GOLDEN = os.environ.get("TFECS_UPDATE_GOLDEN") == "1"
 os.environ.setdefault("TFECS_CACHE_DIR", tempfile.mkdtemp(prefix="tfecs-test-cache-"))
 
 
+@pytest.fixture(autouse=True)
+def _checkout_is_the_repository():
+    """Fixtures read files beside their folder (`file("../outside.json")`) inside this
+    checkout: its root is the repository even where it has no `.git` (a tarball, the
+    README test's copy), as its git work tree makes it otherwise. Scans of tmp_path
+    folders, outside the checkout, are not affected."""
+    from tfecs.inputs.hcl.confine import declare_repository_root
+
+    declare_repository_root(str(ROOT))
+    yield
+    declare_repository_root(None)
+
+
 @pytest.fixture
 def run_cli():
     """Run the real CLI in-process: (exit code, stdout, stderr)."""
