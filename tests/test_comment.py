@@ -483,3 +483,19 @@ def test_a_server_that_drips_its_answer_is_cut_off():
     assert time.monotonic() - started < 4
     assert str(info.value) == "127.0.0.1: the answer took longer than 1 s to arrive"
     assert client.calls == [("GET", "/x")]
+
+
+def test_default_tag_never_holds_a_path_of_the_machine(tmp_path, monkeypatch):
+    """An input outside the working directory is keyed by its path in its git work tree,
+    else by its file name: an absolute path would show in the PR and change per runner."""
+    from tfecs.comment import default_tag
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "infra").mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert default_tag({"inputs": [{"path": str(repo / "infra" / "plan.json")}]}) == "infra/plan.json"
+    assert default_tag({"inputs": [{"path": str(tmp_path / "loose" / "plan.json")}]}) == "plan.json"
+    assert default_tag({"inputs": [{"path": "infra/plan.json"}]}) == "infra/plan.json"

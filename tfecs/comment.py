@@ -77,15 +77,21 @@ def check_tag(tag: str) -> str:
 
 def default_tag(doc: dict) -> str:
     """A stable key for the report's project: its input paths (relative to the current
-    directory when inside it), made safe for an HTML comment; long keys are hashed."""
+    directory when inside it, else to their git work tree, else the file name: never a
+    path of the machine, which would change between runners and show in the PR), made
+    safe for an HTML comment; long keys are hashed."""
+    from .paths import _git_root
+
     cwd = os.getcwd()
     keys = []
     for item in doc.get("inputs") or []:
         path = str(item.get("path") or "") if isinstance(item, dict) else ""
         if os.path.isabs(path):
             rel = os.path.relpath(path, cwd)
-            if not rel.startswith(".."):
-                path = rel
+            if rel.startswith(".."):
+                root = _git_root(os.path.dirname(os.path.normpath(path)))
+                rel = os.path.relpath(path, root) if root else os.path.basename(path)
+            path = rel
         keys.append(path.replace(os.sep, "/") or "-")
     raw = ",".join(sorted(set(keys))) or "report"
     tag = re.sub(r"[^A-Za-z0-9._/=+,-]", "_", raw).replace(",", "+")
