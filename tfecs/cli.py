@@ -236,6 +236,11 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
         if output and text:
             with open(output, "w", encoding="utf-8") as fh:
                 fh.write(text)
+            # The log still says what happened (a CI job need not scan twice).
+            from .textsafe import escape_control
+
+            verdict = {0: "pass", 1: "blocked", 2: "error"}[report.exit_code]
+            click.echo(f"tfecs: {report.summary_line()}; {verdict}. The {fmt} report is in {escape_control(output)}.")
         elif text:
             click.echo(text, nl=False, color=use_color)
         if specs and report.inputs:
