@@ -9,12 +9,11 @@ addresses, attribute paths and container names (and those pass the scan's redact
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 from typing import Callable, Iterable
 
 from .errors import TfecsError
+from .safeio import NotRegular, read_regular
 from .report import WarningInfo
 from .rule import Finding
 
@@ -68,32 +67,15 @@ def _read(path: str) -> str:
     """The text of a regular file of at most MAX_BYTES. A FIFO or a device (a committed
     symlink to /dev/zero) would block the scan or fill the memory: refused, never read."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        data = read_regular(path, MAX_BYTES, follow=True)
+    except NotRegular as exc:
+        raise TfecsError("baseline file is too large" if exc.too_large else "the baseline is not a regular file", where=path) from None
     except FileNotFoundError:
         raise TfecsError("no such baseline file", where=path) from None
     except OSError as exc:
         raise TfecsError(f"cannot read the baseline: {exc.strerror or exc}", where=path) from None
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise TfecsError("the baseline is not a regular file", where=path)
-        if info.st_size > MAX_BYTES:
-            raise TfecsError("baseline file is too large", where=path)
-        chunks, size = [], 0
-        while size <= MAX_BYTES:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except OSError as exc:
-        raise TfecsError(f"cannot read the baseline: {exc.strerror or exc}", where=path) from None
-    finally:
-        os.close(fd)
-    if size > MAX_BYTES:
-        raise TfecsError("baseline file is too large", where=path)
-    try:
-        return b"".join(chunks).decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise TfecsError("cannot read the baseline: not UTF-8 text", where=path) from None
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 import io
 import os
 import re
-import stat
 from datetime import date
 from typing import Any
 
 from ..errors import InputError
+from ..safeio import NotRegular, read_regular
 from ..textsafe import escape_control
 from .raw import Location, RawResource
 
@@ -67,22 +67,15 @@ def read_text(path: str, root: str | None = None) -> tuple[str, str]:
     if not _inside(real, real_root):
         raise InputError("is outside the repository (or a symlink leading out of it): not read", where=path)
     try:
-        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        data = read_regular(real, MAX_BYTES)
+    except NotRegular as exc:
+        if exc.too_large:
+            raise InputError(f"is larger than {MAX_BYTES // 1024} KiB: not a Dockerfile tfecs reads", where=path) from None
+        raise InputError("is not a regular file", where=path) from None
     except FileNotFoundError:
         raise InputError("no such file", where=path) from None
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), where=path) from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError("is not a regular file", where=path)
-        if info.st_size > MAX_BYTES:
-            raise InputError(f"is larger than {MAX_BYTES // 1024} KiB: not a Dockerfile tfecs reads", where=path)
-        data = os.read(fd, MAX_BYTES + 1)
-    finally:
-        os.close(fd)
-    if len(data) > MAX_BYTES:
-        raise InputError(f"is larger than {MAX_BYTES // 1024} KiB: not a Dockerfile tfecs reads", where=path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -21,7 +21,7 @@ import os
 import stat
 from dataclasses import dataclass
 
-MAX_FILE_BYTES = 64 * 1024 * 1024  # one file tfecs reads (a .tf, a template, a file())
+from ...safeio import MAX_FILE_BYTES, NotRegular, read_regular  # noqa: F401 - the evaluator's reads
 
 
 class Outside(Exception):
@@ -30,11 +30,6 @@ class Outside(Exception):
     def __init__(self, reason: str):
         self.reason = reason
         super().__init__(reason)
-
-
-class NotRegular(Exception):
-    """A path tfecs does not read: not a regular file (a FIFO, a socket, a device, a
-    directory), or larger than MAX_FILE_BYTES. `str(exc)` says which."""
 
 
 _declared_root: str | None = None
@@ -97,35 +92,6 @@ class Confinement:
         """The bytes of a regular file inside the root. Raises Outside, NotRegular,
         FileNotFoundError, or OSError."""
         return read_regular(self.check(path), limit)
-
-
-def read_regular(real: str, limit: int = MAX_FILE_BYTES) -> bytes:
-    """Read a regular file without ever blocking on a FIFO or following a last-moment
-    symlink: open non-blocking and without following, then check it is a regular file."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(real, flags)
-    except IsADirectoryError:
-        raise NotRegular("is a directory") from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise NotRegular("is a directory" if stat.S_ISDIR(st.st_mode) else "is not a regular file (a FIFO, socket or device)")
-        if st.st_size > limit:
-            raise NotRegular(f"is larger than {limit // (1024 * 1024)} MiB")
-        chunks = []
-        total = 0
-        while True:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            total += len(chunk)
-            if total > limit:
-                raise NotRegular(f"is larger than {limit // (1024 * 1024)} MiB")
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def is_regular(path: str) -> bool:

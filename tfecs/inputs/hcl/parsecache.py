@@ -24,6 +24,7 @@ import stat
 import sys
 from typing import Iterable
 
+from ...safeio import NotRegular, read_regular
 from . import nodes
 from .nodes import Body
 
@@ -166,25 +167,13 @@ def _remove(path: str) -> None:
         pass
 
 
-def read_regular(path: str) -> str | None:
-    """The text of a regular file that is no symlink, without blocking on a FIFO; None
-    for anything else (the loader reads it itself and says what is wrong)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+def _text(path: str) -> str | None:
+    """The text of a regular file that is no symlink, read without blocking on a FIFO;
+    None for anything else (the loader reads it itself and says what is wrong)."""
     try:
-        fd = os.open(path, flags)
-    except OSError:
+        return read_regular(path, MAX_FILE).decode("utf-8")
+    except (OSError, NotRegular, UnicodeDecodeError):
         return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE:
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(MAX_FILE + 1)
-        return data.decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    finally:
-        os.close(fd)
 
 
 def _parse_one(text: str) -> bytes | None:
@@ -203,7 +192,7 @@ def warm(paths: Iterable[str]) -> int:
     the loader's sequential pass finds them cached. Returns how many were parsed."""
     cold: list[tuple[str, str]] = []
     for path in paths:
-        text = read_regular(path)
+        text = _text(path)
         if text is None:
             continue
         k = key(text)
