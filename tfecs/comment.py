@@ -80,7 +80,7 @@ def default_tag(doc: dict) -> str:
     directory when inside it, else to their git work tree, else the file name: never a
     path of the machine, which would change between runners and show in the PR), made
     safe for an HTML comment; long keys are hashed."""
-    from .paths import _git_root
+    from .paths import git_root
 
     cwd = os.getcwd()
     keys = []
@@ -89,7 +89,7 @@ def default_tag(doc: dict) -> str:
         if os.path.isabs(path):
             rel = os.path.relpath(path, cwd)
             if rel.startswith(".."):
-                root = _git_root(os.path.dirname(os.path.normpath(path)))
+                root = git_root(os.path.dirname(os.path.normpath(path)))
                 rel = os.path.relpath(path, root) if root else os.path.basename(path)
             path = rel
         keys.append(path.replace(os.sep, "/") or "-")

@@ -16,11 +16,13 @@ if TYPE_CHECKING:
 def repo_root(directory: str) -> str:
     """The nearest enclosing directory holding `.git` (a directory, or a file in a
     worktree or submodule), else the current directory."""
-    return _git_root(os.path.abspath(directory)) or os.getcwd()
+    return git_root(os.path.abspath(directory)) or os.getcwd()
 
 
 @lru_cache(maxsize=64)
-def _git_root(here: str) -> str | None:
+def git_root(here: str) -> str | None:
+    """The nearest directory at or above the absolute path `here` holding `.git` (a
+    folder, or a file in a worktree), or None. (Confinement has its own, on real paths.)"""
     while True:
         if os.path.exists(os.path.join(here, ".git")):
             return here

@@ -41,15 +41,12 @@ def is_dockerfile_name(path: str) -> bool:
 def repository_root(path: str) -> str:
     """The repository a Dockerfile belongs to: the nearest directory above it holding
     `.git`; else the working directory when the file lies under it; else its directory."""
+    from ..paths import git_root
+
     here = os.path.dirname(os.path.abspath(path))
-    probe = here
-    while True:
-        if os.path.exists(os.path.join(probe, ".git")):
-            return probe
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            break
-        probe = parent
+    found = git_root(here)
+    if found:
+        return found
     cwd = os.getcwd()
     return cwd if _inside(here, cwd) else here
 
