@@ -21,6 +21,7 @@ from typing import Callable, Iterable
 
 from . import hclscan
 from .inputs.raw import config_address, split_address
+from .model.glob import glob_match
 from .report import ErrorInfo, WarningInfo
 from .rule import Finding
 
@@ -72,9 +73,9 @@ def _rule_matches(pattern: str, rule_id: str) -> bool:
 
 class AddressGlob:
     """A glob on addresses where only `*` and `?` are wildcards: brackets and quotes in
-    `aws_ecs_service.web["blue"]` are literal. Matched in linear passes (the classic
-    two-pointer wildcard match): a regex of `.*` per star backtracks exponentially on a
-    pattern such as `*a*a*a*a*a*a*b` from a hostile .tfecs.hcl."""
+    `aws_ecs_service.web["blue"]` are literal. Matched by tfecs.model.glob, without
+    backtracking: a regex of `.*` per star backtracks exponentially on a pattern such as
+    `*a*a*a*a*a*a*b` from a hostile .tfecs.hcl."""
 
     __slots__ = ("pattern",)
 
@@ -82,24 +83,7 @@ class AddressGlob:
         self.pattern = pattern
 
     def match(self, text: str) -> bool:
-        p, t = self.pattern, text
-        i = j = 0
-        star, mark = -1, 0
-        while j < len(t):
-            if i < len(p) and (p[i] == "?" or (p[i] != "*" and p[i] == t[j])):
-                i += 1
-                j += 1
-            elif i < len(p) and p[i] == "*":
-                star, mark = i, j
-                i += 1
-            elif star >= 0:
-                mark += 1
-                i, j = star + 1, mark
-            else:
-                return False
-        while i < len(p) and p[i] == "*":
-            i += 1
-        return i == len(p)
+        return glob_match(self.pattern, text)
 
 
 def address_glob(pattern: str) -> AddressGlob:
