@@ -145,3 +145,13 @@ def test_group_writable_cache_folder_is_not_used(tmp_path, monkeypatch):
     monkeypatch.setattr(parsecache, "_dir", False)
     monkeypatch.setenv("TFECS_CACHE_DIR", str(base))
     assert parsecache.cache_dir() is None
+
+
+def test_warm_hands_back_what_it_read(cache, tmp_path):
+    """The loader passes these texts to parse_file, so no file is read twice."""
+    a, fifo = tmp_path / "a.tf", tmp_path / "b.tf"
+    a.write_text(TEXT)
+    os.mkfifo(fifo)
+    texts: dict[str, str] = {}
+    parsecache.warm([str(a), str(fifo)], texts)
+    assert texts == {str(a): TEXT}

@@ -171,11 +171,12 @@ def load_config(directory: str, root: str, conf: Confinement | None = None, warn
     warn = warn or (lambda kind, message, where: None)
     cfg = ModuleConfig(directory)
     files = config_files(directory, root, conf, warn)
-    parsecache.warm(real for real, name in files if not name.endswith(".json"))
+    texts: dict[str, str] = {}
+    parsecache.warm((real for real, name in files if not name.endswith(".json")), texts)
     for real, name in files:
         rel = _rel(os.path.join(directory, name), root)
         cfg.files.append(rel)
-        body = parse_file(real, rel)
+        body = parse_file(real, rel, texts.get(real))
         if body.attributes:
             attr = next(iter(body.attributes.values()))
             raise InputError(

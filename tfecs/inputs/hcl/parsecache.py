@@ -187,14 +187,17 @@ def _parse_one(text: str) -> bytes | None:
         return None
 
 
-def warm(paths: Iterable[str]) -> int:
+def warm(paths: Iterable[str], texts: dict[str, str] | None = None) -> int:
     """Parse the cold files among `paths` in worker processes when there are many, so
-    the loader's sequential pass finds them cached. Returns how many were parsed."""
+    the loader's sequential pass finds them cached. Returns how many were parsed.
+    `texts` receives what was read (path -> text), so the loader reads no file twice."""
     cold: list[tuple[str, str]] = []
     for path in paths:
         text = _text(path)
         if text is None:
             continue
+        if texts is not None:
+            texts[path] = text
         k = key(text)
         if get(text, k) is None:
             cold.append((k, text))
