@@ -112,25 +112,29 @@ def is_secret_description(text: str | None) -> bool:
 
 
 # Formats only secrets have. Each: (kind, pattern).
+# Each begins with its literal and checks the character before it by a lookbehind after
+# it (`xox(?<![A-Za-z0-9]xox)`, not `(?<![A-Za-z0-9])xox`): the same matches, but the
+# regex engine then skips to the literal instead of trying the pattern at every position
+# (a report's text is scanned with all of them: 5 ms each per 360 KB, now 0.1 ms).
 _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("private key block", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
-    ("AWS access key id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")),
-    ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})")),
-    ("Slack token", re.compile(r"(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("AWS access key id", re.compile(r"A[KS]IA(?<![A-Z0-9]A[KS]IA)[A-Z0-9]{16}(?![A-Z0-9])")),
+    ("GitHub token", re.compile(r"g(?<![A-Za-z0-9_]g)(?:h[pousr]_[A-Za-z0-9]{36,}|ithub_pat_[A-Za-z0-9_]{22,})")),
+    ("Slack token", re.compile(r"xox(?<![A-Za-z0-9]xox)[abposr]-[A-Za-z0-9-]{10,}")),
     ("Slack webhook URL", re.compile(r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+")),
-    ("Stripe secret key", re.compile(r"(?<![A-Za-z0-9])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}")),
-    ("Google API key", re.compile(r"(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}")),
-    ("GitLab token", re.compile(r"(?<![A-Za-z0-9])glpat-[0-9A-Za-z_-]{20,}")),
-    ("npm token", re.compile(r"(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}")),
-    ("SendGrid API key", re.compile(r"(?<![A-Za-z0-9])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}")),
-    ("JWT", re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")),
+    ("Stripe secret key", re.compile(r"[sr]k_(?<![A-Za-z0-9][sr]k_)(?:live|test)_[A-Za-z0-9]{10,}")),
+    ("Google API key", re.compile(r"AIza(?<![A-Za-z0-9]AIza)[0-9A-Za-z_-]{35}")),
+    ("GitLab token", re.compile(r"glpat-(?<![A-Za-z0-9]glpat-)[0-9A-Za-z_-]{20,}")),
+    ("npm token", re.compile(r"npm_(?<![A-Za-z0-9]npm_)[A-Za-z0-9]{36}")),
+    ("SendGrid API key", re.compile(r"SG\.(?<![A-Za-z0-9]SG\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}")),
+    ("JWT", re.compile(r"eyJ(?<![A-Za-z0-9_-]eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")),
     # Bounded runs: with `+` each of many `jdbc:oracle:` starts would scan to the end of a long value.
     ("connection string with a password", re.compile(r"jdbc:oracle:[a-z]{1,32}:[^/@:\s]{1,256}/[^@\s]{1,1024}@", re.IGNORECASE)),
     ("registry credentials", re.compile(r'"auths?"\s*:\s*\{?\s*(?:"[^"]*"\s*:\s*\{\s*)?"?auth"?\s*:\s*"[A-Za-z0-9+/=]{8,}"')),
 )
 # HTTP credentials: `Basic <base64 of user:password>` or a `Bearer` token.
-_BASIC = re.compile(r"(?<![A-Za-z])Basic\s+([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])")
-_BEARER = re.compile(r"(?<![A-Za-z])Bearer\s+[A-Za-z0-9._~+/-]{16,}=*")
+_BASIC = re.compile(r"Basic(?<![A-Za-z]Basic)\s+([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])")
+_BEARER = re.compile(r"Bearer(?<![A-Za-z]Bearer)\s+[A-Za-z0-9._~+/-]{16,}=*")
 # An AWS secret access key: 40 base64 characters, standing alone.
 _AWS_SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 # A password inside a connection string: `Password=...;` / `pwd=...`.
@@ -288,7 +292,7 @@ _SPAN_KINDS = frozenset(
 _SPANS = tuple(pattern for kind, pattern in _FORMATS if kind in _SPAN_KINDS) + (
     _BEARER,
     # The password of `scheme://user:password@host` and of `user:password@registry.host/…`.
-    re.compile(r"(?<=://)[^/\s:@]{1,256}:([^/\s@]{1,512})@"),
+    re.compile(r"://[^/\s:@]{1,256}:([^/\s@]{1,512})@"),
     re.compile(r"(?<![\w.:/@-])[\w.-]{1,256}:([^\s@/:]{1,512})@(?=[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}(?::\d{1,5})?/)"),
 )
 _KEY_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----")
