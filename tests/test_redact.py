@@ -157,3 +157,60 @@ def test_masking_pieces_together_equals_masking_each(texts, secrets, parts):
     gives, even with NUL, quotes and word characters at the edges."""
     r = Redactor(secrets, parts=parts, quoted=parts)
     assert r._mask_each(texts) == [r._mask(t) for t in texts]
+
+
+# Case: a secret is masked in any case re.IGNORECASE equates, including characters whose
+# str.lower() is longer than one character (`İ`) and those re adds (`ſ` is `s`).
+_CASEY = list("aAsSſıiIİkKKµμΣσς-_ ") + ["x"]
+
+
+def _bounded_alternation(forms: set[str], text: str, bounds: tuple[str, str] = ("", "")) -> str:
+    """Reference: one alternation of the forms as written (not lowercased), longest first,
+    re.IGNORECASE, between the bounds."""
+    if not forms:
+        return text
+    body = "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
+    return re.sub(f"{bounds[0]}(?:{body}){bounds[1]}", MASK, text, flags=re.I)
+
+
+def test_a_secret_whose_lowercase_is_longer_is_still_masked():
+    """`İ`.lower() is two characters; re.IGNORECASE treats it as `i`. Folding the secret
+    with str.lower() once let `İstanbulPass99` through verbatim."""
+    r = Redactor({"İstanbulPass99"})
+    assert r("pw İstanbulPass99 / istanbulpass99 / ISTANBULPASS99 / İSTANBULPASS99") == f"pw {MASK} / {MASK} / {MASK} / {MASK}"
+    assert Redactor({"ſuperſecret"})("SUPERSECRET and superſecret") == f"{MASK} and {MASK}"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    secrets=st.lists(st.text(alphabet=st.sampled_from(_CASEY), min_size=4, max_size=40), min_size=1, max_size=6),
+    noise=st.lists(st.text(alphabet=st.sampled_from(_CASEY), max_size=10), max_size=6),
+    flips=st.lists(st.booleans(), min_size=6, max_size=6),
+)
+def test_any_case_matches_the_reference_alternation(secrets, noise, flips):
+    """Short and long (> 24 characters, found by their prefix) secrets, in the text as
+    written or in the other case, among noise: the same as the reference alternation."""
+    secrets = [s for s in secrets if s not in ("true", "false", "null", "none") and s.strip()]
+    pieces = []
+    for i, s in enumerate(secrets):
+        pieces.append(noise[i % len(noise)] if noise else "")
+        pieces.append(s.swapcase() if flips[i % 6] else s)
+    text = "".join(pieces)
+    forms = {f for s in secrets if len(s) >= 4 for f in renderings(s)}
+    assert Redactor(set(secrets))(text) == _bounded_alternation(forms, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(st.text(alphabet=st.sampled_from(list("abAB_ x'\"")), min_size=4, max_size=30), min_size=1, max_size=5),
+    text=st.text(alphabet=st.sampled_from(list("abAB_ x'\"")), max_size=120),
+)
+def test_parts_and_quoted_words_match_the_bounded_reference(parts, text):
+    """Parts are masked only where no word character touches them, quoted words only
+    between quotes; a longer form whose bound fails gives way to a shorter one."""
+    text = text + " " + " ".join(parts) + " '" + parts[0] + "'"
+    from tfecs.redact import _QUOTE_BOUNDS, _WORD_BOUNDS
+
+    forms = {f for p in parts for f in renderings(p)}
+    assert Redactor((), parts=parts)(text) == _bounded_alternation(forms, text, _WORD_BOUNDS)
+    assert Redactor((), quoted=parts)(text) == _bounded_alternation(forms, text, _QUOTE_BOUNDS)

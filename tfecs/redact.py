@@ -7,7 +7,14 @@ import json
 import re
 from typing import Any, Callable, Iterable
 
+import _sre
 import orjson
+from ahocorasick_rs import AhoCorasick
+
+try:  # the characters re.IGNORECASE equates beyond their lowercase
+    from re._casefix import _EXTRA_CASES  # Python 3.11+
+except ImportError:  # pragma: no cover - Python 3.10
+    from sre_compile import _ignorecase_fixes as _EXTRA_CASES  # type: ignore[no-redef]
 
 from .inputs.raw import RawResource, Tree
 from .model.secretscan import mask_secrets
@@ -159,9 +166,8 @@ def renderings(secret: str) -> set[str]:
     return {f for f in forms if len(f) >= _MIN_LEN}
 
 
-# Secrets longer than this are looked for by their first _PREFIX characters and join the
-# pattern only when the text holds them: a pattern of thousands of long JSON secrets
-# takes longer to compile than the whole scan.
+# Secrets are looked for by their first _PREFIX characters (an automaton of thousands of
+# long JSON secrets would be large), then checked whole.
 _PREFIX = 24
 
 
@@ -172,8 +178,10 @@ class Redactor:
     are masked wherever they occur; `parts` (strings inside a sensitive document) only
     where they stand alone, not inside a longer word.
 
-    The secrets form a trie-shaped pattern, so matching costs about the same per
-    character whether there are ten secrets or ten thousand."""
+    Which secrets occur in a text is found in one pass (an Aho-Corasick automaton over
+    the text folded as `re.IGNORECASE` folds it); only those then form the regex that
+    masks, so matching costs about the same per character whether there are ten
+    secrets or ten thousand, and nothing is compiled for the thousands that are absent."""
 
     def __init__(self, secrets: Iterable[str], keep: Iterable[str] = (), parts: Iterable[str] = (), quoted: Iterable[str] = ()):
         """`keep`: identifiers printed as they are (resource addresses, rule ids). A
@@ -231,9 +239,9 @@ _SEP = "\x01"
 
 
 def _forms(secrets: Iterable[str]) -> set[str]:
-    """Every rendering of every secret worth masking, case-folded (matched with re.I)."""
-    return {f.lower() for s in secrets if len(s) >= _MIN_LEN and s not in _NOT_SECRETS for f in renderings(s)} - {
-        w.lower() for w in _NOT_SECRETS
+    """Every rendering of every secret worth masking, folded as re.I folds (fold())."""
+    return {fold(f) for s in secrets if len(s) >= _MIN_LEN and s not in _NOT_SECRETS for f in renderings(s)} - {
+        fold(w) for w in _NOT_SECRETS
     }
 
 
@@ -244,40 +252,79 @@ _QUOTE_BOUNDS = (r"(?<=['\"`])", r"(?=['\"`])")
 
 
 class _Matcher:
+    """Masks `forms` (folded) between `bounds` in a text. Step one finds which forms occur
+    (exactly: folded text against folded forms); step two is a regex of those alone,
+    case-insensitive, longest first at each place, with its bounds (re backtracks to a
+    shorter form where a longer one's bound fails, as the masking needs)."""
+
     def __init__(self, forms: set[str], bounds: tuple[str, str]):
         self.active = bool(forms)
         self._before, self._after = bounds
-        self._short = frozenset(f for f in forms if len(f) <= _PREFIX)
-        self._long: dict[str, list[str]] = {}
+        by_key: dict[str, list[str]] = {}
         for f in forms:
-            if len(f) > _PREFIX:
-                self._long.setdefault(f[:_PREFIX], []).append(f)
-        self._prefixes = re.compile(f"(?=({_trie(self._long)}))", re.I) if self._long else None
+            by_key.setdefault(f[:_PREFIX], []).append(f)
+        self._keys = list(by_key)
+        self._forms = [sorted(by_key[k], key=len) for k in self._keys]
+        self._automaton = AhoCorasick(self._keys) if self._keys else None
         self._patterns: dict[frozenset[str], re.Pattern[str] | None] = {}
 
     def mask(self, text: str) -> str:
-        present = self._present_long(text)
+        present = self.present(text)
         pattern = self._patterns.get(present, _MISSING)
         if pattern is _MISSING:
-            words = self._short | present
             pattern = self._patterns[present] = (
-                re.compile(f"{self._before}(?:{_trie(words)}){self._after}", re.I) if words else None
+                re.compile(f"{self._before}(?:{_trie(present)}){self._after}", re.I) if present else None
             )
         if pattern is None:
             return text
         return pattern.sub(MASK, text)
 
-    def _present_long(self, text: str) -> frozenset[str]:
-        """The long secrets that occur in text (those that do not cannot match)."""
-        if self._prefixes is None:
+    def present(self, text: str) -> frozenset[str]:
+        """The forms that occur in text, wherever (bounds are the regex's business)."""
+        if self._automaton is None or not text:
             return frozenset()
-        found = {
-            f
-            for m in self._prefixes.finditer(text)
-            for f in self._long[m.group(1).lower()]
-            if text[m.start() : m.start() + len(f)].lower() == f
-        }
+        folded = fold(text)
+        first: dict[int, int] = {}  # key -> where it first occurs
+        # In pieces: overlapping matches are at most a few per character (keys that end
+        # at one place are suffixes of each other), so a piece bounds the list.
+        step = _CHUNK
+        for at in range(0, len(folded), step):
+            for key, start, _ in self._automaton.find_matches_as_indexes(folded[at : at + step + _PREFIX - 1], overlapping=True):
+                if key not in first:
+                    first[key] = at + start
+            if len(first) == len(self._keys):
+                break
+        found = set()
+        for key, start in first.items():
+            for f in self._forms[key]:
+                if len(f) <= _PREFIX or folded.startswith(f, start) or folded.find(f, start + 1) != -1:
+                    found.add(f)
         return frozenset(found)
+
+
+_CHUNK = 8192
+
+
+def _fold_char(c: str) -> str:
+    """The character re.IGNORECASE treats `c` as: its simple lowercase (one character,
+    unlike str.lower: `İ` is `i`, not `i̇`), and of the few that re also equates
+    (`s`/`ſ`, `i`/`ı`, `µ`/`μ`, ...), the smallest. Two characters match each other under
+    re.I exactly when they fold alike."""
+    lower = _sre.unicode_tolower(ord(c))
+    return chr(min((lower, *_EXTRA_CASES.get(lower, ()))))
+
+
+_FOLD_ASCII = {i: ord(_fold_char(chr(i))) for i in range(128)}
+
+
+def fold(text: str) -> str:
+    """`text` folded character by character as re.IGNORECASE folds: same length, so a
+    place in the folded text is the same place in the text."""
+    if text.isascii():
+        return text.lower()  # the same as folding, for ASCII
+    table = dict(_FOLD_ASCII)
+    table.update({ord(c): ord(_fold_char(c)) for c in set(text) if not c.isascii()})
+    return text.translate(table)
 
 
 _MISSING: Any = object()
