@@ -123,12 +123,14 @@ def mask_scoped_parts(findings: Iterable[Any], parts_by_address: dict[str, set[s
     if not groups:
         return
     keep = [k for k in set(keep) if k]
+    # Only the identifiers these findings print need protecting (a plan's thousands of
+    # addresses and titles would each be checked for every resource): found in one pass.
+    identifiers = AhoCorasick(keep) if keep else None
     for address, group in groups.items():
         parts = parts_by_address[address]
-        # Only the identifiers these findings print need protecting (a plan's thousands
-        # of addresses and titles would each be checked for every resource).
         text = "\x00".join(t for f in group for t in (f.message, f.remediation) if t)
-        redact = Redactor((), {address, *(k for k in keep if k in text)}, quoted=parts)
+        printed = {keep[i] for i, _, _ in identifiers.find_matches_as_indexes(text, overlapping=True)} if identifiers else set()
+        redact = Redactor((), {address, *printed}, quoted=parts)
         lowered = {p.lower() for p in parts}
         for f in group:
             f.message = redact(f.message)

@@ -216,9 +216,10 @@ def scan(
         suppressor.finish(report)
     with stage("secrets"):
         keep = {f.address for f in report.findings} | {x.address for x in report.fixed}
-        keep |= {f.meta.id for f in report.findings} | {f.resource_type for f in report.findings}
+        metas = {id(f.meta): f.meta for f in report.findings}.values()  # one per rule, not per finding
+        keep |= {m.id for m in metas} | {f.resource_type for f in report.findings}
         # The rules' own words (a title saying "runs as root") are no part of a value.
-        keep |= {t for f in report.findings for t in (f.meta.title, f.meta.remediation, f.meta.docs_url)}
+        keep |= {t for m in metas for t in (m.title, m.remediation, m.docs_url)}
         mask_scoped_parts(report.findings, scoped, keep)
         report.redact = Redactor(secrets, keep, parts - secrets)
     return report
