@@ -214,3 +214,14 @@ def test_parts_and_quoted_words_match_the_bounded_reference(parts, text):
     forms = {f for p in parts for f in renderings(p)}
     assert Redactor((), parts=parts)(text) == _bounded_alternation(forms, text, _WORD_BOUNDS)
     assert Redactor((), quoted=parts)(text) == _bounded_alternation(forms, text, _QUOTE_BOUNDS)
+
+
+def test_redact_strings_copies_only_what_it_changes():
+    """The report's lists may be a rule's own metadata: nothing is changed in place, and
+    what holds no secret is returned as it is."""
+    shared = ["ECS.1", "ECS.2"]
+    tree = {"findings": [{"message": "pw hunter2hunter2", "controls": shared}], "rules": {"ids": shared}}
+    out = redact_strings(tree, Redactor({"hunter2hunter2"}))
+    assert out["findings"][0]["message"] == f"pw {MASK}"
+    assert tree["findings"][0]["message"] == "pw hunter2hunter2"
+    assert out["rules"] is tree["rules"] and out["findings"][0]["controls"] is shared

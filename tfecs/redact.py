@@ -408,10 +408,27 @@ def _gather(value: Any, out: dict[str, None]) -> None:
 
 
 def _replace(value: Any, changed: dict[str, str]) -> Any:
+    """`value` with the changed strings replaced; containers with nothing to replace are
+    returned as they are (not copied), and no container is changed in place (a report's
+    lists may be a rule's own metadata)."""
+    if isinstance(value, dict):
+        new = None
+        for k, v in value.items():
+            r = changed.get(v, v) if isinstance(v, str) else _replace(v, changed) if isinstance(v, (dict, list)) else v
+            if r is not v:
+                if new is None:
+                    new = dict(value)
+                new[k] = r
+        return value if new is None else new
+    if isinstance(value, list):
+        new_list = None
+        for i, v in enumerate(value):
+            r = changed.get(v, v) if isinstance(v, str) else _replace(v, changed) if isinstance(v, (dict, list)) else v
+            if r is not v:
+                if new_list is None:
+                    new_list = list(value)
+                new_list[i] = r
+        return value if new_list is None else new_list
     if isinstance(value, str):
         return changed.get(value, value)
-    if isinstance(value, dict):
-        return {k: _replace(v, changed) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_replace(v, changed) for v in value]
     return value
