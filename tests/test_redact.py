@@ -8,6 +8,7 @@ import random
 import re
 
 import orjson
+import pytest
 from planfixture import write_plan
 
 from tfecs.inputs.raw import RawResource
@@ -225,3 +226,22 @@ def test_redact_strings_copies_only_what_it_changes():
     assert out["findings"][0]["message"] == f"pw {MASK}"
     assert tree["findings"][0]["message"] == "pw hunter2hunter2"
     assert out["rules"] is tree["rules"] and out["findings"][0]["controls"] is shared
+
+
+@pytest.mark.parametrize("width", [40, 47, 60, 80])
+def test_table_masks_before_it_wraps(tmp_path, monkeypatch, width):
+    """A token in an image reference (a secret by its format, not marked sensitive) in a
+    message the table wraps mid-word at this width: masked before the layout, so no
+    piece of it is printed (masking the wrapped text once let `p_A1b2...` through)."""
+    token = "ghp_" + "A1b2C3d4" * 5
+    containers = [{"name": "app", "image": f"registry.example.com/{token}/app:latest", "user": "1000:1000"}]
+    plan = write_plan(
+        [{"address": "aws_ecs_task_definition.app", "values": {"family": "app", "container_definitions": containers}}],
+        tmp_path / "plan.json",
+    )
+    report = scan([str(plan)], [r() for r in ALL_RULES if r.meta.id == "ecs-image-mutable-tag"])
+    from tfecs.reporters.table import render as table
+
+    text = table(report, width=width)  # what `tfecs scan -f table` prints, nothing after it
+    assert "C3d4" not in text and "A1b2" not in text and "(redac" in text
+    assert [f.rule for f in report.findings] == ["ecs-image-mutable-tag"]

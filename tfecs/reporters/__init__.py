@@ -12,12 +12,11 @@ FORMATS = ("table", "json", "sarif", "junit", "github", "gitlab", "markdown", "a
 # Formats built from the JSON-shaped report: redacted value by value (a secret such as
 # "true" or "8080" must mask text inside strings, never a literal, number or key).
 _STRUCTURED = ("json",)
-# Rendered from the redacted report dict (`redacted_doc`): every string from the input
-# is masked before it is escaped or encoded. Masking the rendered text again would add
-# nothing (the rest is tfecs's own words) and could break it: a sensitive value equal to
-# "code", "error" or "testcase" would cut an HTML tag, a workflow command or an XML
-# element.
-_FROM_DOC = ("sarif", "junit", "github", "gitlab", "markdown", "atlantis")
+# The formats built from the redacted report dict (`redacted_doc`: sarif, junit, github,
+# gitlab, markdown, atlantis) and the table mask every string from the input before they
+# escape, encode or lay it out. Masking the rendered text again would add nothing (the
+# rest is tfecs's own words) and could break it: a sensitive value equal to "code",
+# "error" or "testcase" would cut an HTML tag, a workflow command or an XML element.
 
 
 def redacted_doc(report: Report) -> dict:
@@ -41,11 +40,10 @@ def render(report: Report, fmt: str, *, color: bool = False) -> str:
         from .json import dumps, report_dict
 
         return dumps(redact_strings(report_dict(report), report.redact))
-    if fmt in _FROM_DOC:
-        return get(fmt)(report, color=color)
-    # The table renders the Report itself: its text is masked (addresses and rule ids
-    # are kept as they are).
-    return report.redact(get(fmt)(report, color=color))
+    # The others mask every string from the input before they lay it out (the table:
+    # each string it prints, in one batch, before wrapping and shortening, which could
+    # split a secret where a pass over the finished text would not see it whole).
+    return get(fmt)(report, color=color)
 
 
 def parse_report_specs(items: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:

@@ -54,6 +54,19 @@ class _Renderer:
         self.color = color
         self.width = width
         self.out: list[str] = []
+        self._clean = _redacted_strings(report)
+
+    def esc(self, text: str) -> str:
+        """An input's string as printed: its secrets masked before any layout (a wrapped
+        or shortened line could split one where no later pass would see it whole),
+        then its control characters escaped."""
+        clean = self._clean.get(text)
+        return esc(self.report.redact(text) if clean is None else clean)
+
+    def where(self, f: Finding) -> str:
+        if not f.file:
+            return ""
+        return f"{self.esc(f.file)}:{f.line}" if f.line else self.esc(f.file)
 
     def style(self, text: str, **kw: object) -> str:
         return click.style(text, **kw) if self.color else text
@@ -61,9 +74,9 @@ class _Renderer:
     def render(self) -> str:
         r = self.report
         for i in r.inputs:
-            version = f" {esc(i.format_version)}" if i.format_version else ""
+            version = f" {self.esc(i.format_version)}" if i.format_version else ""
             tail = f"  ({i.kind}{version}, {i.resources} resources)"
-            self.out.append("scanned " + shorten(esc(i.path), self.width - 8 - len(tail)) + tail)
+            self.out.append("scanned " + shorten(self.esc(i.path), self.width - 8 - len(tail)) + tail)
         active = [f for f in r.findings if not f.suppressed]
         by_sev: dict[Severity, list[list[Finding]]] = {}
         for entry in _entries(active):
@@ -90,15 +103,15 @@ class _Renderer:
         many_inputs = len(self.report.inputs) > 1
         for (inp, address), group in sorted(by_resource.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             first = group[0][0]
-            extra = f"  {esc(first.action)}" if first.action else ""
-            addr = shorten(esc(address), self.width - 2 - len(extra))
+            extra = f"  {self.esc(first.action)}" if first.action else ""
+            addr = shorten(self.esc(address), self.width - 2 - len(extra))
             if many_inputs and inp:
                 # Which input: the address has priority, the input path gets what is left.
                 room = self.width - 2 - len(addr) - len(extra) - 4
                 if room < 12:
                     addr = shorten(addr, max(9, len(addr) - (12 - room)))
                     room = 12
-                extra += f"  ({shorten(esc(inp), room)})"
+                extra += f"  ({shorten(self.esc(inp), room)})"
             self.out.append("  " + addr + extra)
             for e in sorted(group, key=lambda e: (e[0].meta.id, e[0].path_text)):
                 self.finding(e)
@@ -112,16 +125,16 @@ class _Renderer:
         if len(entry) > 1:
             rule = f"{len(entry)} rules"
             message = (
-                f"{esc(f.path_text) or 'a value'} is known only after apply: {len(entry)} rules cannot rule out a "
-                f"finding ({', '.join(esc(x.meta.id) for x in entry)})"
+                f"{self.esc(f.path_text) or 'a value'} is known only after apply: {len(entry)} rules cannot rule out a "
+                f"finding ({', '.join(self.esc(x.meta.id) for x in entry)})"
             )
             fix = "scan with --source DIR to evaluate it from the configuration, or make it known at plan time"
         else:
-            rule = esc(f.meta.id)
-            message = esc(f.message)
-            fix = esc(f.remediation)
+            rule = self.esc(f.meta.id)
+            message = self.esc(f.message)
+            fix = self.esc(f.remediation)
         # Where to look: file:line when the source is known, else the attribute path.
-        where = _where(f) or (esc(f.path_text) if f.path and len(entry) == 1 else "")
+        where = self.where(f) or (self.esc(f.path_text) if f.path and len(entry) == 1 else "")
         head_len = len(indent) + 8 + 2 + len(rule)
         if head_len + 2 + len(message) + (len(where) + 2 if where else 0) <= self.width:
             self.out.append(f"{indent}{tag_text}  {rule}  {message}" + (f"  {where}" if where else ""))
@@ -147,13 +160,13 @@ class _Renderer:
         self.out += ["", self.style(f"Suppressed ({len(findings)})", bold=True)]
         for f in sorted(findings, key=lambda f: (f.address, f.meta.id, f.path_text)):
             s = f.suppressed or {}
-            why = esc(str(s.get("reason") or "no reason given"))
-            details = [esc(str(s[k])) for k in ("source", "where") if s.get(k)]
+            why = self.esc(str(s.get("reason") or "no reason given"))
+            details = [self.esc(str(s[k])) for k in ("source", "where") if s.get(k)]
             if s.get("expires"):
-                details.append(f"expires {esc(str(s['expires']))}")
+                details.append(f"expires {self.esc(str(s['expires']))}")
             tail = f" ({', '.join(details)})" if details else ""
             self.out.extend(
-                textwrap.wrap(f"{esc(f.meta.id)}  {shorten(esc(f.address), self.width // 2)}: {why}{tail}", self.width,
+                textwrap.wrap(f"{self.esc(f.meta.id)}  {shorten(self.esc(f.address), self.width // 2)}: {why}{tail}", self.width,
                               initial_indent="  ", subsequent_indent="      ", break_on_hyphens=False)
             )
 
@@ -163,8 +176,8 @@ class _Renderer:
             return
         self.out += ["", self.style(f"Fixed by this change ({len(fixed)})", bold=True, fg="green")]
         for x in fixed:
-            where = f"  {esc(x.path)}" if x.path else ""
-            lines = textwrap.wrap(f"{esc(x.rule)}  {shorten(esc(x.address), self.width // 2)}{where}", self.width - 9, break_on_hyphens=False)
+            where = f"  {self.esc(x.path)}" if x.path else ""
+            lines = textwrap.wrap(f"{self.esc(x.rule)}  {shorten(self.esc(x.address), self.width // 2)}{where}", self.width - 9, break_on_hyphens=False)
             self.out.append(f"  {self.style('fixed', fg='green')}  {lines[0]}")
             self.out.extend(" " * 11 + rest for rest in lines[1:])
 
@@ -217,8 +230,27 @@ class _Renderer:
         self.out += ["", self.style(f"Warnings ({len(ws)})", bold=True, fg="yellow")]
         for w in ws:
             self.out.extend(
-                textwrap.wrap(esc(w.line()), self.width, initial_indent="  warning: ", subsequent_indent=" " * 11, break_on_hyphens=False)
+                textwrap.wrap(self.esc(w.line()), self.width, initial_indent="  warning: ", subsequent_indent=" " * 11, break_on_hyphens=False)
             )
+
+
+def _redacted_strings(report: Report) -> dict[str, str]:
+    """Every string of the report the table prints, redacted in one batch (one pass over
+    them all, not one per string)."""
+    from ..redact import redact_strings
+
+    strings: list[str] = []
+    for i in report.inputs:
+        strings += [i.path, i.format_version or ""]
+    for f in report.findings:
+        strings += [f.address, f.action or "", f.input, f.path_text, f.message, f.remediation, f.file or "", f.meta.id]
+        if f.suppressed:
+            strings += [str(v) for v in f.suppressed.values() if v]
+    for x in report.fixed:
+        strings += [x.rule, x.address, x.path or ""]
+    strings += [w.line() for w in report.warnings]
+    unique = list(dict.fromkeys(s for s in strings if s))
+    return dict(zip(unique, redact_strings(unique, report.redact)))
 
 
 def _tag(f: Finding) -> str:
@@ -227,12 +259,6 @@ def _tag(f: Finding) -> str:
     if f.status is Status.UNKNOWN:
         return "unknown"
     return "existing" if f.delta == "existing" else "new"
-
-
-def _where(f: Finding) -> str:
-    if not f.file:
-        return ""
-    return f"{esc(f.file)}:{f.line}" if f.line else esc(f.file)
 
 
 def _entries(findings: list[Finding]) -> list[list[Finding]]:
