@@ -34,6 +34,7 @@ source text, in a folder only the user can open. See docs/hcl.md, "Caches".
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
@@ -165,12 +166,17 @@ class Slot:
         except (OSError, NotRegular):
             _remove(self.path)
             return None
+        collecting = gc.isenabled()
+        gc.disable()  # thousands of containers, none of them garbage: no collection pass
         try:
             entry = _Unpickler(io.BytesIO(data)).load()
             deps, resources, warnings = _checked(entry, self.key)
         except Exception:  # noqa: BLE001 - a corrupt or foreign entry is ignored and rewritten
             _remove(self.path)
             return None
+        finally:
+            if collecting:
+                gc.enable()
         if not all(self._allowed(p) for _, p, _ in deps):
             _remove(self.path)
             return None
