@@ -371,6 +371,28 @@ def test_an_entry_naming_a_path_outside_the_repository_is_not_checked(repo, tmp_
     assert len(cache) == 2
 
 
+def test_reads_refused_outside_the_repository_are_kept_without_reading_there(repo, tmp_path, cache, monkeypatch):
+    secret = tmp_path / "outside.txt"
+    secret.write_text("s3cr3t")
+    os.symlink(secret, repo / "link.txt")
+    (repo / "escape.tf").write_text(
+        'resource "aws_ecs_cluster" "a" {\n  name = file("%s")\n}\n'
+        'resource "aws_ecs_cluster" "b" {\n  name = file("${path.module}/link.txt")\n}\n' % secret
+    )
+    cold = evaluated(repo)
+    assert [w[0] for w in cold[1]].count("file-outside-root") == 2
+    asked: list[str] = []
+    real_read = record._ASK["R"]
+    monkeypatch.setitem(record._ASK, "R", lambda p: asked.append(p) or real_read(p))
+    assert evaluated(repo) == cold and len(cache) == 1
+    assert asked and str(secret) not in asked
+    os.unlink(repo / "link.txt")
+    os.symlink(repo / "cmd.txt", repo / "link.txt")  # now inside: read
+    got = evaluated(repo)
+    assert len(cache) == 2 and got == fresh(repo, monkeypatch)
+    assert next(r for r in got[0] if r.address == "aws_ecs_cluster.b").after["name"] == "serve"
+
+
 def test_an_entry_with_an_unknown_question_is_not_used(repo, tmp_path, cache):
     evaluated(repo)
     [entry] = entries(tmp_path)

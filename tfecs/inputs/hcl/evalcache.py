@@ -8,8 +8,8 @@ file it read by SHA-256 (`.tf`, `.tfvars`, `--var-file`, `modules.json`, `file()
 friends), each folder it listed, each path it resolved, each `isdir`/`fileexists` probe.
 It is found by a key of everything else the result depends on: the scan root's real
 path and its repository root, `--var` values, `--var-file` paths, the `TF_*`
-environment (`TF_VAR_*`, `TF_WORKSPACE`), the code (tfecs's version and the files of
-the evaluator, python-hcl2 and Lark), the Python version. A warm run asks the recorded
+environment (`TF_VAR_*`, `TF_WORKSPACE`), the code (tfecs's version and the size and
+mtime of every file of tfecs, python-hcl2 and Lark), the Python version. A warm run asks the recorded
 questions again (the files are hashed again) and uses the entry only if every answer is
 the same; otherwise it evaluates and writes the entry anew.
 
@@ -22,7 +22,8 @@ another user could write to it):
   symlink, larger than `MAX_ENTRY`) is ignored and written anew.
 - Checking an entry reads only paths inside the repository root or the `--var-file`s
   the user named: an entry naming any other path is ignored (a cache entry never makes
-  tfecs read outside the repository).
+  tfecs read outside the repository). Where a path leads (realpath, no content read)
+  may be asked of any path, as the evaluator does before refusing to read it.
 - Written to a temporary file and renamed: a concurrent run sees all of an entry or none.
 - `--no-cache` / `TFECS_NO_CACHE=1` turns it off (nothing read, nothing written);
   `TFECS_DEBUG=1` evaluates every time (its notes come from the evaluation).
@@ -82,27 +83,35 @@ def private_folder(name: str) -> str | None:
     return path
 
 
-def _files_of(directory: str | None, suffixes: tuple[str, ...]) -> list:
-    """(name, size, mtime) of the files of a package folder: a new release or an edited
-    source rewrites them."""
+def _files_of(directory: str | None, suffixes: tuple[str, ...], deep: bool = False) -> list:
+    """(path, size, mtime) of the files of a package folder (and its subfolders when
+    `deep`): a new release, a reinstall or an edited source rewrites them."""
     if not directory:
         return ["?"]
     out: list = []
     try:
-        names = sorted(os.listdir(directory))
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError:
         return ["?"]
-    for name in names:
-        if name.endswith(suffixes):
-            try:
-                st = os.stat(os.path.join(directory, name))
-            except OSError:
-                continue
-            out.append((name, st.st_size, st.st_mtime_ns))
+    for entry in entries:
+        try:
+            if entry.name.endswith(suffixes) and entry.is_file():
+                st = entry.stat()
+                out.append((entry.name, st.st_size, st.st_mtime_ns))
+            elif deep and entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                out.append((entry.name, _files_of(entry.path, suffixes, deep)))
+        except OSError:
+            continue
     return out
 
 
 def _package_dir(name: str) -> str | None:
+    """The folder of an installed package, without importing it (nor importlib.util,
+    3 ms of a warm run, unless the package is not a plain folder on sys.path)."""
+    for entry in sys.path:
+        folder = os.path.join(entry or ".", name)
+        if os.path.isfile(os.path.join(folder, "__init__.py")):
+            return folder
     try:
         import importlib.util
 
@@ -114,22 +123,18 @@ def _package_dir(name: str) -> str | None:
 
 
 def code_fingerprint() -> str:
-    """tfecs's version, and the files whose code makes the result: the evaluator's,
-    the parser's (python-hcl2 and its grammar, Lark) and the classes kept."""
+    """tfecs's version, and the files whose code makes the result: all of tfecs (the
+    evaluator uses the model's pattern classes, the secret scanner for the names it
+    shows...), the parser's (python-hcl2 and its grammar, Lark); the Python version."""
     global _code
     if _code is None:
         from ... import __version__
 
-        here = os.path.dirname(os.path.abspath(__file__))
-        inputs = os.path.dirname(here)
-        tfecs_dir = os.path.dirname(inputs)
+        tfecs_dir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         parts = [
             __version__,
             sys.version,
-            _files_of(here, (".py", ".json")),
-            [f for f in _files_of(inputs, (".py",)) if f[0] == "raw.py"],
-            [f for f in _files_of(os.path.join(tfecs_dir, "model"), (".py",)) if f[0] == "patterns.py"],
-            [f for f in _files_of(tfecs_dir, (".py",)) if f[0] in ("safeio.py", "errors.py")],
+            _files_of(tfecs_dir, (".py", ".json"), deep=True),
             _files_of(_package_dir("hcl2"), (".py", ".lark")),
             _files_of(_package_dir("lark"), (".py", ".lark")),
         ]
@@ -151,7 +156,12 @@ class Slot:
         folder = private_folder(f"eval-v{FORMAT}")
         self.path = os.path.join(folder, self.key[:2], self.key) if folder else None
 
-    def _allowed(self, path: str) -> bool:
+    def _allowed(self, op: str, path: str) -> bool:
+        """Whether asking this question again stays inside what a scan may read. Where a
+        path leads (`P`, no content read) may be asked of any path: the evaluator asks
+        it of every path it is given, and a path that leads out is then not read."""
+        if op == "P":
+            return True
         repo = self.repo.rstrip(os.sep) + os.sep
         return path == self.repo or path.startswith(repo) or path in self.var_paths
 
@@ -177,7 +187,7 @@ class Slot:
         finally:
             if collecting:
                 gc.enable()
-        if not all(self._allowed(p) for _, p, _ in deps):
+        if not all(self._allowed(op, p) for op, p, _ in deps):
             _remove(self.path)
             return None
         if record.changed(deps):
@@ -190,7 +200,7 @@ class Slot:
         if self.path is None or rec.unstable:
             return False
         deps = [(op, path, answer) for (op, path), answer in rec.deps.items()]
-        if not all(self._allowed(p) for _, p, _ in deps):
+        if not all(self._allowed(op, p) for op, p, _ in deps):
             return False  # cannot happen (every read is confined); then keep nothing
         try:
             data = pickle.dumps((_MAGIC, FORMAT, self.key, deps, resources, list(warnings)), protocol=pickle.HIGHEST_PROTOCOL)
