@@ -279,6 +279,18 @@ def test_a_moved_tree_is_evaluated_again_and_a_link_to_it_is_the_same_entry(repo
     assert [r.address for r in via_link[0]] == [r.address for r in first[0]]
 
 
+def test_other_code_overwrites_the_entry(repo, tmp_path, cache, monkeypatch):
+    first = evaluated(repo)
+    [entry] = entries(tmp_path)
+    monkeypatch.setattr(evalcache, "_code", "another release")
+    assert evaluated(repo) == first and len(cache) == 2  # not the entry of other code
+    assert entries(tmp_path) == [entry]  # written in its place
+    assert evaluated(repo) == first and len(cache) == 2
+    monkeypatch.setattr(evalcache, "_code", None)
+    evaluated(repo)
+    assert len(cache) == 3
+
+
 def test_budget_and_debug_bypass_the_cache(repo, cache, monkeypatch, tmp_path):
     from tfecs.inputs.hcl.budget import Budget
 

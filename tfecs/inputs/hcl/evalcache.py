@@ -151,10 +151,13 @@ class Slot:
         # The --var-files, which may lie outside the repository (the user named them).
         self.var_paths = {os.path.abspath(p) for p in var_files} | {os.path.realpath(p) for p in var_files}
         env = sorted((k, v) for k, v in os.environ.items() if k.startswith("TF_"))
-        parts = [_MAGIC, FORMAT, code_fingerprint(), real, self.repo, sorted(variables.items()), [(p, os.path.abspath(p)) for p in var_files], env]
-        self.key = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+        parts = [_MAGIC, FORMAT, real, self.repo, sorted(variables.items()), [(p, os.path.abspath(p)) for p in var_files], env]
+        # The file is named by the scan and its inputs; the key adds the code. A new
+        # release or an edited checkout overwrites the entry instead of adding one.
+        name = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+        self.key = hashlib.sha256(f"{name}/{code_fingerprint()}".encode()).hexdigest()
         folder = private_folder(f"eval-v{FORMAT}")
-        self.path = os.path.join(folder, self.key[:2], self.key) if folder else None
+        self.path = os.path.join(folder, name[:2], name) if folder else None
 
     def _allowed(self, op: str, path: str) -> bool:
         """Whether asking this question again stays inside what a scan may read. Where a
@@ -181,7 +184,7 @@ class Slot:
         try:
             entry = _Unpickler(io.BytesIO(data)).load()
             deps, resources, warnings = _checked(entry, self.key)
-        except Exception:  # noqa: BLE001 - a corrupt or foreign entry is ignored and rewritten
+        except Exception:  # noqa: BLE001 - a corrupt entry, or one of other code: ignored and rewritten
             _remove(self.path)
             return None
         finally:
