@@ -63,11 +63,11 @@ def disable() -> None:
     _disk_enabled = False
 
 
-def private_folder(name: str) -> str | None:
-    """`name` under the user's cache folder (`$TFECS_CACHE_DIR`, else
+def private_folder(name: str, base: str | None = None) -> str | None:
+    """`name` under `base`, by default the user's cache folder (`$TFECS_CACHE_DIR`, else
     `$XDG_CACHE_HOME/tfecs`, else `~/.cache/tfecs`), created private (0700); None
-    where it cannot be, or another user could write to it."""
-    base = os.environ.get("TFECS_CACHE_DIR")
+    where it cannot be, or is not the user's, or another user could write to it."""
+    base = base or os.environ.get("TFECS_CACHE_DIR")
     if not base:
         xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         base = os.path.join(xdg, "tfecs")
