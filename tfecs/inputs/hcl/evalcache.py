@@ -75,8 +75,10 @@ def private_folder(name: str, base: str | None = None) -> str | None:
     try:
         os.makedirs(path, mode=0o700, exist_ok=True)
         st = os.stat(path)
-        # Another user able to write entries could feed us any result.
-        if st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        # Another user able to write entries could feed us any result. (Windows has no
+        # uid nor mode bits: there the folder's ACL, inherited from the profile, rules.)
+        uid = getattr(os, "getuid", None)
+        if uid is not None and (st.st_uid != uid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
             return None
     except OSError:
         return None

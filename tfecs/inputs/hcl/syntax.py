@@ -114,7 +114,8 @@ def _tables_path(grammar: str) -> str | None:
         return None
     import tempfile
 
-    folder = private_folder(f"tfecs-grammar-{os.getuid()}", tempfile.gettempdir())
+    uid = getattr(os, "getuid", None)
+    folder = private_folder(f"tfecs-grammar-{uid()}" if uid else "tfecs-grammar", tempfile.gettempdir())
     if folder is None:
         return None
     digest = hashlib.sha256(b"%s\0%s\0%s\0" % (lark_version.encode(), sys.version.encode(), text)).hexdigest()
