@@ -361,6 +361,7 @@ def test_a_bad_entry_is_ignored_and_rewritten(repo, tmp_path, cache, monkeypatch
         assert evaluated(repo) == good and len(cache) == n + 1  # and used
     else:
         assert not entry.exists()  # too large to keep
+        assert entries(tmp_path) == []  # nor any part of it
 
 
 def test_an_entry_naming_a_path_outside_the_repository_is_not_checked(repo, tmp_path, cache, monkeypatch):

@@ -207,23 +207,39 @@ class Slot:
         deps = [(op, path, answer) for (op, path), answer in rec.deps.items()]
         if not all(self._allowed(op, p) for op, p, _ in deps):
             return False  # cannot happen (every read is confined); then keep nothing
-        try:
-            data = pickle.dumps((_MAGIC, FORMAT, self.key, deps, resources, list(warnings)), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # noqa: BLE001 - a value pickle cannot write: keep nothing
-            return False
-        if len(data) > MAX_ENTRY:
-            return False
         tmp = f"{self.path}.{os.getpid()}.tmp"
         try:
             os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                # Written as it is pickled, and given up at MAX_ENTRY: a huge result
+                # costs neither a second copy in memory nor more than MAX_ENTRY of disk.
+                pickle.Pickler(_Bounded(fh), protocol=pickle.HIGHEST_PROTOCOL).dump((_MAGIC, FORMAT, self.key, deps, resources, list(warnings)))
             os.replace(tmp, self.path)  # atomic: a concurrent reader sees all of it or nothing
-        except OSError:
+        except Exception:  # noqa: BLE001 - too large, a value pickle cannot write, a full disk: keep nothing
             _remove(tmp)
             return False
         return True
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Bounded:
+    """A file's write(), raising _TooLarge past MAX_ENTRY bytes."""
+
+    __slots__ = ("fh", "size")
+
+    def __init__(self, fh) -> None:
+        self.fh = fh
+        self.size = 0
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > MAX_ENTRY:
+            raise _TooLarge
+        return self.fh.write(data)
 
 
 def slot(root: str, variables: dict[str, str], var_files: tuple[str, ...]) -> Slot | None:
