@@ -195,7 +195,10 @@ class Slot:
         if not all(self._allowed(op, p) for op, p, _ in deps):
             _remove(self.path)
             return None
-        if record.changed(deps):
+        try:
+            if record.changed(deps):
+                return None
+        except Exception:  # noqa: BLE001 - a question that cannot be asked (a NUL in a path): evaluate
             return None
         return resources, warnings
 
