@@ -469,3 +469,16 @@ def test_a_warm_run_imports_no_parser_nor_evaluator(repo, tmp_path):
     heavy = {"lark", "hcl2", "tfecs.inputs.hcl.modules", "tfecs.inputs.hcl.evaluate", "tfecs.inputs.hcl.syntax"}
     assert heavy <= imported(cold.stderr)
     assert not heavy & imported(warm.stderr)
+
+
+def test_a_recording_notes_its_own_thread_only(repo):
+    import threading
+
+    with record.Recorder() as rec:
+        t = threading.Thread(target=lambda: record.listdir(str(repo)))
+        t.start()
+        t.join()
+        assert rec.deps == {}
+        record.listdir(str(repo))
+    assert list(rec.deps) == [("L", str(repo))]
+    assert not record.recording()

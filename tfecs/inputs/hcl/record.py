@@ -17,10 +17,16 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import threading
 
 from ...safeio import MAX_FILE_BYTES, NotRegular, read_regular
 
-_active: "Recorder | None" = None
+
+class _State(threading.local):
+    active: "Recorder | None" = None  # per thread: two scans in two threads never mix
+
+
+_state = _State()
 
 
 class Recorder:
@@ -42,18 +48,16 @@ class Recorder:
             self.unstable = True
 
     def __enter__(self) -> "Recorder":
-        global _active
-        self._outer = _active
-        _active = self
+        self._outer = _state.active
+        _state.active = self
         return self
 
     def __exit__(self, *exc: object) -> None:
-        global _active
-        _active = self._outer
+        _state.active = self._outer
 
 
 def recording() -> bool:
-    return _active is not None
+    return _state.active is not None
 
 
 def _error(exc: BaseException) -> str:
@@ -75,7 +79,7 @@ def _digest(data: bytes) -> str:
 def read(path: str, limit: int = MAX_FILE_BYTES, *, follow: bool = False) -> bytes:
     """safeio.read_regular, noted as the file's digest (or the error's kind). Only the
     default limit without `follow` is noted (the evaluator's reads)."""
-    rec = _active
+    rec = _state.active
     if rec is None or limit != MAX_FILE_BYTES or follow:
         return read_regular(path, limit, follow=follow)
     try:
@@ -90,7 +94,7 @@ def read(path: str, limit: int = MAX_FILE_BYTES, *, follow: bool = False) -> byt
 def note_text(path: str, text: str) -> None:
     """A file read elsewhere (the parse cache's warm-up) whose text the evaluator uses:
     noted as if `read` had read it (the text is strict UTF-8 of the bytes)."""
-    rec = _active
+    rec = _state.active
     if rec is not None:
         rec.note("R", path, _digest(text.encode("utf-8", "surrogatepass")))
 
@@ -103,7 +107,7 @@ def _ask_read(path: str) -> object:
 
 
 def listdir(path: str) -> list[str]:
-    rec = _active
+    rec = _state.active
     if rec is None:
         return os.listdir(path)
     try:
@@ -124,28 +128,31 @@ def _ask_listdir(path: str) -> object:
 
 def realpath(path: str) -> str:
     real = os.path.realpath(path)
-    if _active is not None:
-        _active.note("P", path, real)
+    rec = _state.active
+    if rec is not None:
+        rec.note("P", path, real)
     return real
 
 
 def isdir(path: str) -> bool:
     answer = os.path.isdir(path)
-    if _active is not None:
-        _active.note("D", path, answer)
+    rec = _state.active
+    if rec is not None:
+        rec.note("D", path, answer)
     return answer
 
 
 def exists(path: str) -> bool:
     answer = os.path.exists(path)
-    if _active is not None:
-        _active.note("E", path, answer)
+    rec = _state.active
+    if rec is not None:
+        rec.note("E", path, answer)
     return answer
 
 
 def kind(path: str) -> int:
     """stat.S_IFMT of what `path` leads to (follows symlinks); OSError passes through."""
-    rec = _active
+    rec = _state.active
     try:
         answer = stat.S_IFMT(os.stat(path).st_mode)
     except OSError as exc:
