@@ -9,9 +9,9 @@ friends), each folder it listed, each path it resolved, each `isdir`/`fileexists
 It is found by a key of everything else the result depends on: the scan root's real
 path and its repository root, `--var` values, `--var-file` paths, the `TF_*`
 environment (`TF_VAR_*`, `TF_WORKSPACE`), the code (tfecs's version and the size and
-mtime of every file of tfecs, python-hcl2 and Lark), the Python version. A warm run asks the recorded
-questions again (the files are hashed again) and uses the entry only if every answer is
-the same; otherwise it evaluates and writes the entry anew.
+mtime of every file of tfecs, python-hcl2 and Lark), the Python version. A warm run
+asks the recorded questions again (the files are hashed again) and uses the entry only
+if every answer is the same; otherwise it evaluates and writes the entry anew.
 
 Safety, as for the parse cache (`parsecache.py`, same private folder, 0700, not used if
 another user could write to it):
@@ -28,9 +28,9 @@ another user could write to it):
 - `--no-cache` / `TFECS_NO_CACHE=1` turns it off (nothing read, nothing written);
   `TFECS_DEBUG=1` evaluates every time (its notes come from the evaluation).
 
-The values kept may include secrets a `.tfvars` file gives (a sensitive variable's
-value flowing into an attribute): the same values the parse cache already holds as
-source text, in a folder only the user can open. See docs/hcl.md, "Caches".
+The values kept may include secrets a `.tfvars` file or a `--var` gives (a sensitive
+variable's value flowing into an attribute), in a folder only the user can open. See
+docs/hcl.md, "Caches", for why that is kept and how to keep nothing.
 """
 
 from __future__ import annotations
