@@ -371,13 +371,14 @@ def test_hybrid_resolves_references_through_plan_values(tmp_path):
 
 
 def test_parse_cache_reuses_a_module_called_many_times(monkeypatch):
-    from tfecs.inputs.hcl import config, parsecache
+    from tfecs.inputs.hcl import config, evalcache, parsecache
 
     calls = []
     real = config.parse_body
     monkeypatch.setattr(config, "_PARSED", type(config._PARSED)())
     monkeypatch.setattr(parsecache, "_MEM", {})
     monkeypatch.setattr(parsecache, "_disk_enabled", False)
+    monkeypatch.setattr(evalcache, "_disk_enabled", False)
     monkeypatch.setattr(config, "parse_body", lambda text, rel: calls.append(rel) or real(text, rel))
     load_directory(str(SCENARIOS / "modules_foreach"))
     assert sorted(calls) == ["main.tf", "modules/log_group/main.tf", "modules/svc/main.tf", "providers.tf"]

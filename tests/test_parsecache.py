@@ -135,7 +135,9 @@ def test_no_cache_writes_nothing(tmp_path):
     assert not any(cache_dir.rglob("*")) if cache_dir.exists() else True
     r2 = subprocess.run(cmd, env=env, capture_output=True, text=True)
     assert r2.returncode == 1 and r2.stdout == r.stdout
-    assert len([p for p in cache_dir.rglob("*") if p.is_file()]) == 1
+    # One parsed file, and the scan root's evaluation (evalcache.py).
+    kept = sorted(p.relative_to(cache_dir).parts[0] for p in cache_dir.rglob("*") if p.is_file())
+    assert kept == ["eval-v1", f"parse-v{parsecache.CACHE_FORMAT}"]
 
 
 def test_group_writable_cache_folder_is_not_used(tmp_path, monkeypatch):

@@ -171,7 +171,7 @@ def _docs_base_url(url: str | None) -> None:
 @click.option("--color/--no-color", default=None, help="Colour the table (default: when stdout is a terminal and NO_COLOR is unset).")
 @click.option("--docs-base-url", metavar="URL", help=DOCS_BASE_URL_HELP)
 @click.option("-r", "--recursive", is_flag=True, help="Scan every root module (and Dockerfile) under each directory, in parallel (automatic when a directory has no .tf file).")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the cache of parsed .tf files (TFECS_NO_CACHE=1 does the same).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the caches of parsed .tf files and evaluated directories (TFECS_NO_CACHE=1 does the same).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", help="Stop a scan that takes longer (exit 2). HCL evaluation also has its own budgets.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="The policy file (default: .tfecs.hcl in the current directory, else in the scan root).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Findings recorded by `tfecs baseline`: reported as suppressed, never blocking.")

@@ -24,16 +24,18 @@ notes on stderr.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from ...errors import InputError
 from ..raw import RawResource
-from .budget import Budget
-from .hybrid import enrich
-from .modules import Loader
+
+if TYPE_CHECKING:  # the evaluator is imported only when something is evaluated
+    from .budget import Budget
+    from .modules import Loader
 
 
 def _debug_notes() -> None:
@@ -51,16 +53,35 @@ def load_directory(
     variables: dict[str, str] | None = None,
     var_files: tuple[str, ...] = (),
     warnings: list | None = None,
-    budget: Budget | None = None,
+    budget: "Budget | None" = None,
 ) -> list[RawResource]:
-    """`warnings`: a list that receives the scan's WarningInfo items (see the module doc)."""
+    """`warnings`: a list that receives the scan's WarningInfo items (see the module doc).
+
+    The result is kept in the evaluation cache (`evalcache.py`) with everything it was
+    made from; a warm run whose files and inputs are unchanged takes it from there
+    without parsing or evaluating. Not with a `budget` of the caller's, nor under
+    TFECS_DEBUG (whose notes come from evaluating)."""
     _check_dir(path)
     _debug_notes()
-    with _errors_under(path, var_files):
-        loader = Loader(path, dict(variables or {}), tuple(var_files), budget=budget)
-        _check_root_files(loader, path)
-        resources = list(loader.root_instance.expand())
-    _hand_warnings(loader, path, var_files, warnings)
+    variables = dict(variables or {})
+    var_files = tuple(var_files)
+    from . import evalcache, record
+
+    slot = evalcache.slot(path, variables, var_files) if budget is None and not os.environ.get("TFECS_DEBUG") else None
+    kept = slot.load() if slot is not None else None
+    if kept is not None:
+        resources, found = kept
+    else:
+        from .modules import Loader
+
+        with _errors_under(path, var_files), _fewer_collections(), record.Recorder() as rec:
+            loader = Loader(path, variables, var_files, budget=budget)
+            _check_root_files(loader, path)
+            resources = list(loader.root_instance.expand())
+        found = list(loader.warnings)
+        if slot is not None:
+            slot.store(rec, resources, found)
+    _hand_warnings(found, path, var_files, warnings)
     for r in resources:
         r.input = path
     return resources
@@ -74,25 +95,28 @@ def enrich_plan(
     var_files: tuple[str, ...] = (),
     plan_variables: dict[str, Any] | None = None,
     warnings: list | None = None,
-    budget: Budget | None = None,
+    budget: "Budget | None" = None,
 ) -> None:
     """`plan_variables`: the plan's root variable values (`{"name": value}`), which win
     over defaults and .tfvars files. `warnings`: as for load_directory."""
+    from .hybrid import enrich
+    from .modules import Loader
+
     _check_dir(source_dir)
     _debug_notes()
-    with _errors_under(source_dir, var_files):
+    with _errors_under(source_dir, var_files), _fewer_collections():
         loader = Loader(source_dir, dict(variables or {}), tuple(var_files), plan=resources, plan_variables=plan_variables, budget=budget)
         _check_root_files(loader, source_dir)
         enrich(loader, resources)
-    _hand_warnings(loader, source_dir, var_files, warnings)
+    _hand_warnings(list(loader.warnings), source_dir, var_files, warnings)
 
 
-def _hand_warnings(loader: Loader, root: str, var_files: tuple[str, ...], out: list | None) -> None:
+def _hand_warnings(found: list[tuple[str, str, str]], root: str, var_files: tuple[str, ...], out: list | None) -> None:
     if out is None:
         return
     from ...report import WarningInfo
 
-    for kind, message, where in loader.warnings:
+    for kind, message, where in found:
         out.append(WarningInfo(kind, message, _shown(root, where, var_files)))
 
 
@@ -102,9 +126,24 @@ def _shown(root: str, where: str, var_files: tuple[str, ...]) -> str:
     return where
 
 
-def _check_root_files(loader: Loader, path: str) -> None:
+def _check_root_files(loader: "Loader", path: str) -> None:
     if not loader.root_instance.config.files:
         raise InputError("no .tf or .tf.json files that tfecs can read in this directory", where=".")  # shown as the directory
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Parsing and evaluating allocate hundreds of thousands of containers that stay
+    alive (syntax trees, values): at the default thresholds the collector walks them
+    again and again for nothing, a fifth of a cold parse's time. Collect far less often
+    meanwhile (still collecting: a hostile input's cyclic garbage stays bounded); the
+    parse workers forked meanwhile inherit it."""
+    old = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ...errors import InputError
-from . import parsecache
+from . import parsecache, record
 from .confine import Confinement, NotRegular, Outside, read_regular
 from .jsonsyntax import parse_json_body
 from .nodes import Attribute, Block, Body, Lit
@@ -57,11 +57,15 @@ def parse_file(path: str, rel: str, text: str | None = None) -> Body:
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), where=rel) from None
     key = (path, rel, st.st_mtime_ns, st.st_size, st.st_ino)
-    body = _PARSED.get(key)
+    # While an evaluation is recorded, every file it uses is read (and noted): a file
+    # known here by its stat alone would leave the evaluation cache blind to it.
+    body = None if record.recording() else _PARSED.get(key)
     if body is not None:
         _PARSED.move_to_end(key)
         return body
-    if text is None:
+    if text is not None:
+        record.note_text(path, text)
+    else:
         try:
             data = read_regular(path)
         except NotRegular as exc:
@@ -140,7 +144,7 @@ def config_files(directory: str, root: str, conf: Confinement, warn) -> list[tup
     """(real path, name) of the configuration files Terraform reads in `directory`,
     primary files first then override files, each group in lexical order."""
     try:
-        names = sorted(os.listdir(directory))
+        names = sorted(record.listdir(directory))
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), where=_rel(directory, root)) from None
     found: list[tuple[str, str]] = []
@@ -155,7 +159,7 @@ def config_files(directory: str, root: str, conf: Confinement, warn) -> list[tup
             warn("file-outside-root", f"{name} is not read: {exc.reason}", rel)
             continue
         try:
-            mode = os.stat(real).st_mode
+            mode = record.kind(real)
         except OSError as exc:
             raise InputError(exc.strerror or str(exc), where=rel) from None
         if stat.S_ISDIR(mode):

@@ -16,7 +16,7 @@ import os
 from typing import Any, Callable, Protocol
 
 from ...errors import InputError
-from . import functions
+from . import functions, record
 from .budget import MAX_STRING, Budget, BudgetExceeded, value_too_big
 from .confine import Confinement, NotRegular, Outside, read_regular
 from .nodes import BinOp, Call, Cond, ForExpr, GetAttr, Index, Lit, Name, Node, ObjectNode, Splat, Template, TFor, TIf, TupleNode, Unary
@@ -625,9 +625,9 @@ def _file_function(node: Call, name: str, args: list, ctx: Ctx) -> Any:
         real = ctx.files.resolve(name, path, ctx, node.line)
         if real is None:
             return UNKNOWN
-        if os.path.isdir(real):
+        if record.isdir(real):
             return False
-        return os.path.exists(real)
+        return record.exists(real)
     if name == "templatefile":
         if ctx.in_template:
             raise Rejected("templatefile() cannot be called from inside a template (Terraform rejects recursive templates)")

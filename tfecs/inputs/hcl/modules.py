@@ -18,6 +18,7 @@ from typing import Any, Iterator
 
 from ...errors import InputError
 from ..raw import Location, RawResource, split_address
+from . import record
 from .budget import Budget, BudgetExceeded, value_too_big
 from .confine import Confinement, NotRegular, Outside, read_regular
 from .config import ModuleCall, ModuleConfig, load_config, parse_file
@@ -241,7 +242,7 @@ class Loader:
                     where,
                 )
                 return None
-            if not os.path.isdir(directory):
+            if not record.isdir(directory):
                 raise InputError(f"module {call.name!r}: source {shown} is not a directory", where=where)
             return directory
         entry = self._remote.get(".".join(call_path))
@@ -255,7 +256,7 @@ class Loader:
                     where,
                 )
                 return None
-            if os.path.isdir(directory):
+            if record.isdir(directory):
                 return directory
         self.warn(
             "module-not-downloaded",
@@ -354,14 +355,14 @@ def _root_inputs(root: str, variables: dict[str, str], var_files: tuple[str, ...
     names is read wherever it is, unless its path is inside the repository (then a
     symlink in it must not lead out)."""
     out: dict[str, tuple[str, Any, str]] = {}
-    names = sorted(os.listdir(root))
+    names = sorted(record.listdir(root))
     files = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
     files += [n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
     sources = [(os.path.join(root, n), n, True) for n in files]
     sources += [(p, p, os.path.abspath(p).startswith(conf.root.rstrip(os.sep) + os.sep)) for p in var_files]
     for path, shown, confined in sources:
         try:
-            real = conf.check(path) if confined else os.path.realpath(path)
+            real = conf.check(path) if confined else record.realpath(path)
             data = read_regular(real)
         except Outside as exc:
             warn("file-outside-root", f"variables file {shown} is not read: {exc.reason}", shown)

@@ -20,7 +20,6 @@ import hashlib
 import io
 import os
 import pickle
-import stat
 import sys
 from typing import Iterable
 
@@ -40,8 +39,12 @@ _salt: bytes | None = None
 
 
 def disable_disk() -> None:
+    """--no-cache: no entry read or written, here nor in the evaluation cache."""
     global _disk_enabled
     _disk_enabled = False
+    from . import evalcache
+
+    evalcache.disable()
 
 
 def _versions() -> bytes:
@@ -70,21 +73,10 @@ def cache_dir() -> str | None:
     global _dir
     if _dir is not False:
         return _dir  # type: ignore[return-value]
-    base = os.environ.get("TFECS_CACHE_DIR")
-    if not base:
-        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        base = os.path.join(xdg, "tfecs")
-    path = os.path.join(base, f"parse-v{CACHE_FORMAT}")
-    try:
-        os.makedirs(path, mode=0o700, exist_ok=True)
-        st = os.stat(path)
-        # Another user able to write entries could feed us any syntax tree.
-        if st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            path = None
-    except OSError:
-        path = None
-    _dir = path
-    return path
+    from .evalcache import private_folder
+
+    _dir = private_folder(f"parse-v{CACHE_FORMAT}")
+    return _dir
 
 
 class _NodeUnpickler(pickle.Unpickler):

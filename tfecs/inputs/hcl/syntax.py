@@ -6,15 +6,20 @@ about 2.5 times the parse itself to build, so this module walks the raw Lark tre
 `templatefile()` templates reach us as raw text; `parse_template` scans them into the
 same template nodes, parsing each interpolation with the same grammar.
 
-Building the Lark parser takes about two seconds; Lark caches the built tables in a
-file, so this uses python-hcl2's own cache file when it exists (or can be written), else
-Lark's cache in the temp directory, and builds the parser once per process.
+Building the Lark parser takes about two seconds, so its tables are kept in a file in
+a private folder of the user's in the temp folder (see `lark_parser`), and the parser
+is built once per process.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
+import os
+import pickle
 import re
+import sys
 from typing import Any
 
 from lark import Token, Tree
@@ -58,22 +63,101 @@ def lark_parser():
 
     Positions come from the tokens (every token has its line), so the parser does not
     propagate positions to tree nodes, which halves the parse time. Building the
-    tables takes about two seconds; Lark caches them in a file in the temp directory
-    (keyed by grammar, options and Lark version), so later processes load them in
-    about 0.1 s. python-hcl2's own cache file is left alone: it is built with other
-    options."""
+    tables takes about two seconds, so they are kept in a file (keyed by the grammar's
+    text, Lark's and Python's versions) and later processes load them in about 0.1 s.
+
+    Not Lark's own `cache=True`: that file is a pickle in the shared temp folder under
+    a name anyone can compute, loaded with `pickle.load`, so another user of the machine
+    could plant one that runs code as whoever scans next. Ours is in the temp folder too
+    (so every run of the user's shares it, whatever its HOME or TFECS_CACHE_DIR, as
+    Lark's did), but in a folder of the user's own, `tfecs-grammar-<uid>`, used only if
+    it is theirs and no one else can write to it (one planted by another user means
+    building the tables every time, nothing worse); and the tables, plain data (dicts,
+    lists, strings, numbers), are read with an unpickler that builds no object of any
+    class. They are the grammar's, not any input's, so `--no-cache` still uses them."""
     from hcl2 import parser as hcl2_parser
     from hcl2.postlexer import PostLexer
     from lark import Lark
+    from lark import lark as lark_module
 
-    return Lark.open(
-        "hcl2.lark",
-        parser="lalr",
-        cache=True,
-        rel_to=hcl2_parser.__file__,
-        propagate_positions=False,
-        postlex=PostLexer(),
-    )
+    grammar = os.path.join(os.path.dirname(hcl2_parser.__file__), "hcl2.lark")
+    path = _tables_path(grammar)
+    if path is not None:
+        parser = _load_tables(path, Lark, PostLexer)
+        if parser is not None:
+            return parser
+    parser = Lark.open(grammar, parser="lalr", propagate_positions=False, postlex=PostLexer())
+    if path is not None:
+        _save_tables(parser, path, lark_module._LOAD_ALLOWED_OPTIONS)
+    return parser
+
+
+_TABLES_MAX = 64 * 1024 * 1024
+
+
+class _DataUnpickler(pickle.Unpickler):
+    """Plain data only: no class, no function."""
+
+    def find_class(self, module: str, name: str):  # noqa: D102
+        raise pickle.UnpicklingError(f"{module}.{name}: the grammar tables are plain data")
+
+
+def _tables_path(grammar: str) -> str | None:
+    from lark import __version__ as lark_version
+
+    from .evalcache import private_folder
+
+    try:
+        with open(grammar, "rb") as fh:
+            text = fh.read()
+    except OSError:
+        return None
+    import tempfile
+
+    uid = getattr(os, "getuid", None)
+    folder = private_folder(f"tfecs-grammar-{uid()}" if uid else "tfecs-grammar", tempfile.gettempdir())
+    if folder is None:
+        return None
+    digest = hashlib.sha256(b"%s\0%s\0%s\0" % (lark_version.encode(), sys.version.encode(), text)).hexdigest()
+    return os.path.join(folder, f"hcl2-{digest}")
+
+
+def _load_tables(path: str, lark_cls, postlex_cls):
+    from ...safeio import NotRegular, read_regular
+
+    try:
+        data = read_regular(path, _TABLES_MAX)
+    except FileNotFoundError:
+        return None
+    except (OSError, NotRegular):
+        _unlink(path)
+        return None
+    try:
+        doc = _DataUnpickler(io.BytesIO(data)).load()
+        return lark_cls._load_from_dict(doc["data"], doc["memo"], postlex=postlex_cls(), propagate_positions=False)
+    except Exception:  # noqa: BLE001 - a corrupt file is ignored and written anew
+        _unlink(path)
+        return None
+
+
+def _save_tables(parser, path: str, exclude: Any) -> None:
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        buf = io.BytesIO()
+        parser.save(buf, exclude)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(buf.getvalue())
+        os.replace(tmp, path)  # atomic: a concurrent run reads all of it or none
+    except Exception:  # noqa: BLE001 - no tables kept: the next process builds them again
+        _unlink(tmp)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 # ------------------------------------------------------------------------------ entry points
