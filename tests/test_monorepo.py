@@ -134,3 +134,20 @@ def test_recursive_scan_finds_the_dockerfiles_too(run_cli, tmp_path, monkeypatch
         ("dockerfile-user-missing", "services/api/Dockerfile"), ("ecr-tag-mutable", "aws_ecr_repository.tools")]
     code, out, err = run_cli("scan", "services", "-f", "json")
     assert code == 1 and [i["path"] for i in json.loads(out)["inputs"]] == ["services/api/Dockerfile", "services/worker.Dockerfile"]
+
+
+def test_the_merged_report_masks_every_roots_secrets_and_formats_once(monkeypatch):
+    """A monorepo's report masks each root's sensitive values, and secrets found by their
+    format in one pass over the text (not once per root)."""
+    import tfecs.redact
+    from tfecs.monorepo import _Chain
+    from tfecs.redact import MASK, Redactor
+
+    calls = []
+    real = tfecs.redact.mask_secrets
+    monkeypatch.setattr(tfecs.redact, "mask_secrets", lambda text, mask: calls.append(1) or real(text, mask))
+    token = "ghp_" + "A1b2C3d4" * 5
+    chain = _Chain([Redactor({"alpha-secret-1"}), Redactor(()), Redactor({"beta-secret-2"}, keep={"aws_x.beta-secret-2"})])
+    text = f"alpha-secret-1 / beta-secret-2 / {token} / aws_x.beta-secret-2"
+    assert chain(text) == f"{MASK} / {MASK} / {MASK} / aws_x.beta-secret-2"
+    assert len(calls) == 1

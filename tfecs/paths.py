@@ -44,14 +44,21 @@ def relocate(report: "Report", source: str | None) -> None:
     finished report: `scan()` and the gate's suppressions keep files relative to the
     scanned directory."""
     bases = {i.path: (i.path if i.kind == "hcl" else source) for i in report.inputs}
+    seen: dict[tuple[str, str], str] = {}  # a file has many findings: find its path once
+
+    def relative(file: str, base: str) -> str:
+        if (file, base) not in seen:
+            seen[file, base] = repo_relative(file, base)
+        return seen[file, base]
+
     for f in report.findings:
         base = bases.get(f.input)
         if not base:
             continue
         if f.file:
-            f.file = repo_relative(f.file, base)
+            f.file = relative(f.file, base)
         where = (f.suppressed or {}).get("where")
         if f.suppressed and f.suppressed.get("source") == "inline" and isinstance(where, str):
             file, sep, line = where.rpartition(":")
             if sep and line.isdigit():
-                f.suppressed = {**f.suppressed, "where": f"{repo_relative(file, base)}:{line}"}
+                f.suppressed = {**f.suppressed, "where": f"{relative(file, base)}:{line}"}

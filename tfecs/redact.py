@@ -205,14 +205,18 @@ class Redactor:
         self._keep = re.compile(f"({_trie(at_risk)})") if at_risk else None
 
     def __call__(self, text: str) -> str:
-        if self._keep is None:
-            text = self._mask(text)
-        else:
-            parts = self._keep.split(text)  # kept identifiers at the odd indexes
-            parts[0::2] = self._mask_each(parts[0::2])
-            text = "".join(parts)
         # Secrets by their format, marked sensitive or not (a token in an image reference).
-        return mask_secrets(text, MASK)
+        return mask_secrets(self.mask_values(text), MASK)
+
+    def mask_values(self, text: str) -> str:
+        """The secrets this redactor was given, masked; not those found by their format."""
+        if not self._matchers:
+            return text
+        if self._keep is None:
+            return self._mask(text)
+        parts = self._keep.split(text)  # kept identifiers at the odd indexes
+        parts[0::2] = self._mask_each(parts[0::2])
+        return "".join(parts)
 
     def _mask(self, text: str) -> str:
         for m in self._matchers:
