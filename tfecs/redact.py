@@ -398,17 +398,33 @@ def redact_strings(tree: Any, redact: Callable[[str], str]) -> Any:
 
 
 def _gather(value: Any, out: dict[str, None]) -> None:
-    if isinstance(value, str):
-        out[value] = None
-    elif isinstance(value, dict):
-        for v in value.values():
-            if isinstance(v, str):
+    """Every string in the tree into `out` (a report has hundreds of thousands: exact
+    type checks first, isinstance only for what is none of the usual types)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is dict:
+            items = node.values()
+        elif kind is list:
+            items = node
+        elif isinstance(node, str):
+            out[node] = None
+            continue
+        elif isinstance(node, (dict, list)):
+            items = node.values() if isinstance(node, dict) else node
+        else:
+            continue
+        for v in items:
+            kind = type(v)
+            if kind is str:
                 out[v] = None
-            elif isinstance(v, (dict, list)):
-                _gather(v, out)
-    elif isinstance(value, list):
-        for v in value:
-            _gather(v, out)
+            elif kind is dict or kind is list:
+                stack.append(v)
+            elif v is None or kind is bool or kind is int or kind is float:
+                continue
+            else:
+                stack.append(v)
 
 
 def _replace(value: Any, changed: dict[str, str]) -> Any:

@@ -11,7 +11,9 @@ from ..rule import Finding
 SCHEMA_VERSION = 1
 
 
-def finding_dict(f: Finding) -> dict:
+def finding_dict(f: Finding, docs: str | None = None) -> dict:
+    """`docs`: the rule's docs URL when the caller knows it (a report has thousands of
+    findings of a few dozen rules)."""
     return {
         "rule": f.meta.id,
         "title": f.meta.title,
@@ -30,7 +32,7 @@ def finding_dict(f: Finding) -> dict:
         "controls": list(f.meta.controls),
         "practice": f.meta.practice_name,
         "remediation": f.remediation,
-        "docs": f.meta.docs_url,
+        "docs": f.meta.docs_url if docs is None else docs,
         "confidence": f.confidence,
         "input": f.input or None,
         "suppressed": f.suppressed,
@@ -38,6 +40,7 @@ def finding_dict(f: Finding) -> dict:
 
 
 def report_dict(report: Report) -> dict:
+    docs = {f.meta.id: f.meta.docs_url for f in report.findings}
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "tfecs", "version": report.tool_version},
@@ -51,7 +54,7 @@ def report_dict(report: Report) -> dict:
             }
             for i in report.inputs
         ],
-        "findings": [finding_dict(f) for f in report.findings],
+        "findings": [finding_dict(f, docs[f.meta.id]) for f in report.findings],
         "fixed": [
             {"rule": x.rule, "address": x.address, "path": x.path or None, "severity": x.severity, "title": x.title}
             for x in report.fixed
@@ -65,8 +68,9 @@ def report_dict(report: Report) -> dict:
 def dumps(doc: dict) -> str:
     text = orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
     # Outside strings JSON text is ASCII: each of these is inside a string, where
-    # `\uXXXX` means the same character.
-    if JSON_RAW_CONTROLS.search(text):
+    # `\uXXXX` means the same character. (An ASCII text, told in constant time, can
+    # hold only DEL of them.)
+    if ("\x7f" in text) if text.isascii() else JSON_RAW_CONTROLS.search(text):
         text = JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return text
 
