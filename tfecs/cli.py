@@ -106,6 +106,13 @@ def main() -> None:
         _exit_now(exc.code)
 
 
+def _pieces(text: str, size: int = 1 << 20):
+    """A long report in slices: writing it whole encodes a second copy of it at once
+    (megabytes on a dense plan, at the run's peak of memory)."""
+    for start in range(0, len(text), size):
+        yield text[start : start + size]
+
+
 def _usage_error(exc: click.UsageError) -> NoReturn:
     """A bad option or argument: one line saying what, and one saying where help is
     (click's own three-line block with a blank line is noise in a CI log)."""
@@ -235,14 +242,16 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
             text = ""  # nothing was read: the error lines below are the whole answer
         if output and text:
             with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
+                for piece in _pieces(text):
+                    fh.write(piece)
             # The log still says what happened (a CI job need not scan twice).
             from .textsafe import escape_control
 
             verdict = {0: "pass", 1: "blocked", 2: "error"}[report.exit_code]
             click.echo(f"tfecs: {report.summary_line()}; {verdict}. The {fmt} report is in {escape_control(output)}.")
         elif text:
-            click.echo(text, nl=False, color=use_color)
+            for piece in _pieces(text) if not use_color else (text,):  # a colour code is never cut
+                click.echo(piece, nl=False, color=use_color)
         if specs and report.inputs:
             with stage("render"):
                 write_reports(report, specs)

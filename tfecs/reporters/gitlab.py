@@ -22,7 +22,7 @@ def render(report: Report, color: bool = False) -> str:
 
 
 def dumps(issues: list) -> str:
-    return orjson.dumps(issues, option=orjson.OPT_INDENT_2).decode() + "\n"
+    return orjson.dumps(issues, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
 
 
 def render_doc(doc: dict) -> list[dict]:

@@ -37,7 +37,7 @@ def render(report: Report, color: bool = False) -> str:
 
 
 def dumps(doc: dict) -> str:
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
 
 
 def render_doc(doc: dict, *, rules: list[dict] | None = None) -> dict:
