@@ -200,7 +200,7 @@ def scan(
         prior: list | None = None
         if has_prior and any(r.before is not None for r in raws):
             with stage("model before"):
-                before = Inventory.build(raws, side="before")
+                before = Inventory.build(raws, side="before", reuse=after)
             with stage("rules before"):
                 prior, _ = engine.run(rules, before)
         elif has_prior:

@@ -8,6 +8,7 @@ target's id, ARN or name (plans without configuration, hand-written IDs).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections import defaultdict
 from dataclasses import dataclass
@@ -156,6 +157,20 @@ def side_view(raw: RawResource) -> RawResource:
     )
 
 
+def unchanged(raw: RawResource) -> bool:
+    """The change leaves the resource exactly as it was: the same values, nothing unknown
+    until apply, the same values sensitive. Its after-side model then reads as its
+    before side would (side_view differs only in what nothing unknown makes moot:
+    the unknown tree and the configured attributes that tell defaults from unknowns).
+    Decided on the values, not on a `no-op` action, which a plan could state falsely."""
+    return (
+        raw.before is not None
+        and not tree_any(raw.after_unknown)
+        and raw.before_sensitive == raw.after_sensitive
+        and raw.before == raw.after
+    )
+
+
 def model_for(raw: RawResource) -> type[Resource] | None:
     if raw.type == "dockerfile" and raw.origin != "dockerfile":
         return None  # only the Dockerfile reader makes Dockerfiles, never a plan's resource
@@ -179,17 +194,26 @@ class Inventory:
             self._by_config[config_address(r.address)].append(r)
 
     @classmethod
-    def build(cls, raws: Iterable[RawResource], *, side: str = "after") -> "Inventory":
+    def build(cls, raws: Iterable[RawResource], *, side: str = "after", reuse: "Inventory | None" = None) -> "Inventory":
         """Typed resources for the in-scope types; `side="before"` models the prior state
-        (resources being created are absent from it, deleted ones present)."""
+        (resources being created are absent from it, deleted ones present).
+
+        `reuse`, the after side's inventory when modelling the before side: a resource
+        the change leaves exactly as it was (see `unchanged`) is the same typed resource
+        on both sides, so it is modelled once (a third of a large plan is no-op)."""
         resources: list[Resource] = []
         errors: list[ModelError] = []
+        shared = reuse.by_address if reuse is not None and side == "before" else {}
         for raw in raws:
             model = model_for(raw)
             if model is None:
                 continue
             if side == "before":
                 if raw.before is None:
+                    continue
+                same = shared.get(raw.address)
+                if same is not None and same.tf is raw and unchanged(raw):
+                    resources.append(same)
                     continue
                 raw = side_view(raw)
             elif raw.after is None:  # deleted: nothing will exist after apply
@@ -482,7 +506,7 @@ def _without_declared_elsewhere(inline: network.IngressRule, declared: dict[tupl
     cidrs = declared.get((inline.security_group_address, inline.protocol_name, inline.ports()), set())
     if not cidrs.intersection(inline.cidrs):
         return inline
-    return inline.model_copy(update={"cidrs": tuple(c for c in inline.cidrs if c not in cidrs)})
+    return dataclasses.replace(inline, cidrs=tuple(c for c in inline.cidrs if c not in cidrs))
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import ipaddress
 from typing import ClassVar
 
@@ -12,6 +14,7 @@ from .base import Model, Path, Resource, block
 WORLD = frozenset({"0.0.0.0/0", "::/0"})
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_world(cidr: str) -> bool:
     if cidr in WORLD:
         return True
@@ -25,8 +28,11 @@ def _is_world(cidr: str) -> bool:
 _PROTOCOL_NAMES = {"-1": "all", "all": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
 
 
-class IngressRule(Model):
-    """One ingress permission, wherever it was declared (inline block or rule resource)."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class IngressRule:
+    """One ingress permission, wherever it was declared (inline block or rule resource).
+    Made from typed resources whose fields are already validated: a plain dataclass (a
+    pydantic model validated each of thousands again, the rule's main cost)."""
 
     declared_by: Resource
     path: Path  # where in declared_by: ("ingress", 2) or () for a rule resource
