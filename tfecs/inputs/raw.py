@@ -204,42 +204,23 @@ _NAME = re.compile(r"[\w-]+")
 _INDEX = re.compile(r'\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\]', re.S)
 
 
+_KEY_TEXT = r'\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\]'
+# The whole grammar in one match. Possessive steps: a `module.` or `data.` where a step
+# may start is that keyword, never given back to be read as a type named `module`.
+_ADDRESS = re.compile(
+    r"((?:module\.[\w-]+(?:" + _KEY_TEXT + r")?\.)*+)(?!module\.)(data\.)?+([\w-]+)\.([\w-]+)(" + _KEY_TEXT + r")?\Z",
+    re.S,
+)
+
+
 def parse_address(address: str) -> ResourceAddress | None:
     """`module.a["x"].data.aws_t.n[0]` by Terraform's grammar:
     (`module.` NAME [key])* [`data.`] TYPE `.` NAME [key], a key being a number or a
     quoted string with backslash escapes. None for anything else."""
-    pos, end = 0, len(address)
-    module_end = 0
-
-    def name_at(p: int) -> int:
-        m = _NAME.match(address, p)
-        return m.end() if m else -1
-
-    def key_at(p: int) -> int:
-        if p < end and address[p] == "[":
-            m = _INDEX.match(address, p)
-            return m.end() if m else -1
-        return p
-
-    while address.startswith("module.", pos):
-        stop = name_at(pos + 7)
-        if stop < 0:
-            return None
-        stop = key_at(stop)
-        if stop < 0 or stop >= end or address[stop] != ".":
-            return None
-        module_end, pos = stop, stop + 1
-    mode = "managed"
-    if address.startswith("data.", pos):
-        mode, pos = "data", pos + 5
-    type_end = name_at(pos)
-    if type_end < 0 or type_end >= end or address[type_end] != ".":
+    m = _ADDRESS.match(address)
+    if m is None:
         return None
-    name_end = name_at(type_end + 1)
-    if name_end < 0:
-        return None
-    stop = key_at(name_end)
-    if stop != end:
-        return None
-    key = address[name_end + 1 : stop - 1] if stop > name_end else None
-    return ResourceAddress(address[:module_end], mode, address[pos:type_end], address[type_end + 1 : name_end], key)
+    modules, data, rtype, name, key = m.groups()
+    return ResourceAddress(modules[:-1], "data" if data else "managed", rtype, name, key[1:-1] if key else None)
+
+
