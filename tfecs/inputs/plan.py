@@ -10,6 +10,7 @@ the role resource.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Mapping
 from typing import Any, Iterator
 
 import orjson
@@ -160,7 +161,7 @@ def read_plan(data: bytes | list[bytes], where: str) -> Plan:
             if r.address not in seen:
                 resources.append(r)
     for r in resources:
-        r.references = refs.for_resource(r.address)
+        r.references = LazyReferences(refs, r.address)
         r.configured = refs.configured(r.address)
         r.input = where
     plan.resources = resources
@@ -296,6 +297,40 @@ def _from_values(
             stack.append((child, f"{mwhat}.child_modules[{len(children) - 1 - k}]"))
 
 
+class LazyReferences(Mapping):
+    """A resource's references, resolved when a rule first asks (ConfigReferences.
+    for_resource): most resources of a large plan are never followed (out of scope, or
+    no rule looks at what they point to), and resolving every one was a tenth of reading."""
+
+    __slots__ = ("_source", "_address", "_resolved")
+
+    def __init__(self, source: "ConfigReferences", address: str):
+        self._source: ConfigReferences | None = source
+        self._address = address
+        self._resolved: dict[str, tuple[str, ...]] | None = None
+
+    def _refs(self) -> dict[str, tuple[str, ...]]:
+        if self._resolved is None:
+            self._resolved = self._source.for_resource(self._address)  # type: ignore[union-attr]
+            self._source = None
+        return self._resolved
+
+    def __getitem__(self, attr: str) -> tuple[str, ...]:
+        return self._refs()[attr]
+
+    def get(self, attr: str, default: Any = None) -> Any:
+        return self._refs().get(attr, default)
+
+    def __iter__(self):
+        return iter(self._refs())
+
+    def __len__(self) -> int:
+        return len(self._refs())
+
+    def __repr__(self) -> str:
+        return repr(self._refs())
+
+
 class ConfigReferences:
     """Expression references from the plan's `configuration` block, resolved to resources.
 
@@ -310,10 +345,12 @@ class ConfigReferences:
         # config address -> attribute -> raw reference strings (module-relative)
         self._resources: dict[str, dict[str, list[str]]] = {}
         self._configured: dict[str, frozenset[str]] = {}
-        # module path ("" root, "module.a.module.b") -> module config
-        self._modules: dict[str, dict] = {}
-        # module path -> the module_call config that created it (for var.* lookups)
-        self._calls: dict[str, dict] = {}
+        # module path ("" root, "module.a.module.b") -> its `outputs` (module.x.y lookups)
+        self._modules: dict[str, Any] = {}
+        # module path -> the `expressions` of the module call that created it (var.* lookups).
+        # Only these parts are kept: references are resolved lazily (LazyReferences), and
+        # holding the whole configuration until then cost megabytes at the run's peak.
+        self._calls: dict[str, Any] = {}
         self._cache: dict[str, dict[str, tuple[str, ...]]] = {}
         # Pure functions of strings that every instance of a module asks again.
         self._parts: dict[str, list[str]] = {}
@@ -324,7 +361,7 @@ class ConfigReferences:
             self._index(configuration["root_module"], "")
 
     def _index(self, module: dict, path: str) -> None:
-        self._modules[path] = module
+        self._modules[path] = module.get("outputs")
         resources = module.get("resources")
         for res in resources if isinstance(resources, list) else ():
             if not isinstance(res, dict) or not isinstance(res.get("address"), str):
@@ -345,7 +382,7 @@ class ConfigReferences:
             for name, call in calls.items():
                 if isinstance(call, dict) and isinstance(call.get("module"), dict):
                     child = f"{path}.module.{name}" if path else f"module.{name}"
-                    self._calls[child] = call
+                    self._calls[child] = call.get("expressions")
                     self._index(call["module"], child)
 
     def configured(self, address: str) -> frozenset[str] | None:
@@ -386,13 +423,12 @@ class ConfigReferences:
         head = parts[0]
         prefix = f"{instance}." if instance else ""
         if head == "var":
-            call = self._calls.get(module)
-            if call is None:
+            if module not in self._calls:
                 return
             found = self._found.get(("var", module, parts[1]))
             if found is None:
                 found = self._found[("var", module, parts[1])] = []
-                _collect_refs(_object(call.get("expressions")).get(parts[1]), found)
+                _collect_refs(_object(self._calls[module]).get(parts[1]), found)
             parent = module.rsplit(".module.", 1)[0] if ".module." in module else ""
             parent_instance = self._parents.get(instance)
             if parent_instance is None:
@@ -405,8 +441,7 @@ class ConfigReferences:
             child = (f"{module}." if module else "") + "module." + parts[1].split("[")[0]
             found = self._found.get(("output", child, parts[2]))
             if found is None:
-                mod = self._modules.get(child)
-                output = _object(mod.get("outputs")).get(parts[2]) if mod else None
+                output = _object(self._modules.get(child)).get(parts[2])
                 if not isinstance(output, dict):
                     return
                 found = self._found[("output", child, parts[2])] = []
