@@ -1,0 +1,57 @@
+"""The before side reuses the after side's typed resource when the change leaves a
+resource exactly as it was, and only then: the gate's verdicts are the same as if
+each side were modelled on its own."""
+
+from __future__ import annotations
+
+import json
+
+from planfixture import build_plan, write_plan
+
+from tfecs.inputs.plan import read_plan
+from tfecs.model.inventory import Inventory
+
+OLD = {"name": "old", "image_tag_mutability": "MUTABLE"}
+SAFE = {"name": "old", "image_tag_mutability": "IMMUTABLE"}
+
+
+def sides(resources):
+    raws = read_plan(json.dumps(build_plan(resources)).encode(), "plan.json").resources
+    after = Inventory.build(raws)
+    return after, Inventory.build(raws, side="before", reuse=after)
+
+
+def repo(name, values, **kw):
+    return {"address": f"aws_ecr_repository.{name}", "values": values, **kw}
+
+
+def test_an_unchanged_resource_is_the_same_object_on_both_sides():
+    after, before = sides([repo("old", OLD, actions=["no-op"], before=OLD)])
+    assert before.by_address["aws_ecr_repository.old"] is after.by_address["aws_ecr_repository.old"]
+
+
+def test_a_changed_resource_is_modelled_from_its_before_values():
+    after, before = sides([repo("old", SAFE, actions=["update"], before=OLD)])
+    assert before.by_address["aws_ecr_repository.old"] is not after.by_address["aws_ecr_repository.old"]
+    assert before.by_address["aws_ecr_repository.old"].image_tag_mutability == "MUTABLE"
+
+
+def test_a_no_op_whose_values_differ_is_not_trusted():
+    # A plan can say no-op and still show other values: the values decide, not the action.
+    after, before = sides([repo("old", SAFE, actions=["no-op"], before=OLD)])
+    assert before.by_address["aws_ecr_repository.old"].image_tag_mutability == "MUTABLE"
+
+
+def test_unknown_or_differently_sensitive_values_are_modelled_again():
+    unknown = repo("u", OLD, actions=["update"], before=OLD, unknown={"image_tag_mutability": True})
+    after, before = sides([unknown])
+    assert before.by_address["aws_ecr_repository.u"] is not after.by_address["aws_ecr_repository.u"]
+    assert not before.by_address["aws_ecr_repository.u"].is_unknown("image_tag_mutability")
+
+
+def test_the_gate_still_sees_a_setting_made_worse_under_a_false_no_op(run_cli, tmp_path):
+    plan = write_plan([repo("old", {"name": "old", "image_tag_mutability": "MUTABLE"}, actions=["no-op"], before=SAFE)], tmp_path / "plan.json")
+    code, out, _ = run_cli("scan", str(plan), "-f", "json", "--rule", "ecr-tag-mutable")
+    report = json.loads(out)
+    assert code == 1
+    assert [(f["rule"], f["address"], f["delta"]) for f in report["findings"]] == [("ecr-tag-mutable", "aws_ecr_repository.old", "introduced")]
