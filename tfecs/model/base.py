@@ -8,7 +8,7 @@ list indices, e.g. `("container_definitions", 1, "user")`.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -76,11 +76,17 @@ class Model(BaseModel):
         return data
 
 
+# `tf` is a RawResource, a dataclass: typed as such, pydantic would build a dataclass
+# schema for it (and its Location) in every one of the 37 models, a third of the time
+# their validators take to build, in every run that meets them. build() alone sets it.
+_Raw = RawResource if TYPE_CHECKING else Any
+
+
 class Resource(Model):
     """A Terraform resource (or data source) of a type the rules look at."""
 
     TYPES: ClassVar[tuple[str, ...]] = ()
-    tf: RawResource
+    tf: _Raw
 
     @classmethod
     def build(cls, raw: RawResource, values: dict | None = None) -> "Resource":
