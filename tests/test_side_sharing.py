@@ -55,3 +55,29 @@ def test_the_gate_still_sees_a_setting_made_worse_under_a_false_no_op(run_cli, t
     report = json.loads(out)
     assert code == 1
     assert [(f["rule"], f["address"], f["delta"]) for f in report["findings"]] == [("ecr-tag-mutable", "aws_ecr_repository.old", "introduced")]
+
+
+def test_a_container_rule_judges_a_shared_task_definition_once():
+    from tfecs import engine
+    from tfecs_rules import ALL_RULES
+
+    cls = next(r for r in ALL_RULES if r.meta.id == "ecs-privileged-container")
+    calls = []
+
+    class Counting(cls):
+        def judge_task(self, td):
+            calls.append(td.address)
+            return super().judge_task(td)
+
+    priv = {"family": "f", "container_definitions": [{"name": "app", "image": "app:1", "privileged": True}]}
+    safe = {"family": "g", "container_definitions": [{"name": "app", "image": "app:1"}]}
+    after, before = sides([
+        {"address": "aws_ecs_task_definition.same", "values": priv, "actions": ["no-op"], "before": priv},
+        {"address": "aws_ecs_task_definition.worse", "values": priv, "actions": ["update"], "before": safe},
+    ])
+    rule = Counting()
+    found, _ = engine.run([rule], after)
+    prior, _ = engine.run([rule], before)
+    assert sorted(calls) == ["aws_ecs_task_definition.same", "aws_ecs_task_definition.worse", "aws_ecs_task_definition.worse"]
+    assert [(f.address, f.status.value) for f in found] == [("aws_ecs_task_definition.same", "fail"), ("aws_ecs_task_definition.worse", "fail")]
+    assert [(f.address, f.status.value) for f in prior] == [("aws_ecs_task_definition.same", "fail")]

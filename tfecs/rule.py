@@ -331,13 +331,21 @@ class ContainerRule(Rule):
     LINUX_ONLY: ClassVar[bool] = False
 
     def check(self, inv: "Inventory") -> Iterator[Finding]:
+        # A container's findings depend on its task definition alone: one the change
+        # leaves as it was is the same object on both sides (Inventory.build's reuse),
+        # and is judged once for both.
+        judged = inv.judged
         for td in inv.of(TaskDefinition):
             if self.LINUX_ONLY and td.is_windows:
                 continue
             if td.containers_unknown:
                 yield self.unknown(td, ("container_definitions",))
                 continue
-            yield from self.judge_task(td)
+            key = (id(self), id(td))
+            done = judged.get(key)
+            if done is None or done[0] is not td:
+                done = judged[key] = (td, tuple(self.judge_task(td)))
+            yield from done[1]
 
     def judge_task(self, td: TaskDefinition) -> Iterator[Finding]:
         for c in td.containers:

@@ -188,6 +188,9 @@ class Inventory:
         self._identity: dict[str, dict[str, list[Resource]]] = {}
         self._referrers: dict[tuple, dict[str, list[Resource]]] = {}
         self._permission_documents: tuple[DocumentRef, ...] | None = None
+        # Judgements of one resource alone, by (rule, resource) identity: shared with the
+        # after side's inventory by the before side that reuses its resources.
+        self.judged: dict[tuple[int, int], tuple] = {}
         for r in self.resources:
             self.by_address[r.address] = r
             self._by_class[type(r)].append(r)
@@ -224,7 +227,10 @@ class Inventory:
                 errors.append(ModelError(raw.address, str(exc), raw.input))
             except ValueError as exc:  # pydantic's ValidationError: wrong types in the plan
                 errors.append(ModelError(raw.address, _validation_summary(exc), raw.input))
-        return cls(resources, errors)
+        inv = cls(resources, errors)
+        if shared:
+            inv.judged = reuse.judged  # type: ignore[union-attr]
+        return inv
 
     # Lookups ---------------------------------------------------------------------------
     def of(self, cls: type[R]) -> list[R]:
