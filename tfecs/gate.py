@@ -45,22 +45,22 @@ def decide(
     `before` is None when there is no prior state to compare with (HCL): everything is
     then introduced. Data sources are inputs, never targets.
     """
-    before = [f for f in before or () if not is_data_source(f.address)]
-    before_keys = {f.key for f in before}
-    before_paths = _paths_by_subject(before)
+    # Each finding's key once (a dense plan's thousands of findings asked it five times).
+    prior = [(f, f.key) for f in before or () if not is_data_source(f.address)]
+    before_keys = {k for _, k in prior}
+    before_paths = _paths_by_subject(k for _, k in prior)
+    keyed = [(f, f.key) for f in after if not is_data_source(f.address)]
     # An unknown after the change proves nothing: what failed before and is unknown now
     # (at the same place, or around it) is neither fixed nor newly introduced.
-    unknown_paths = _paths_by_subject(f for f in after if f.status is Status.UNKNOWN)
+    unknown_paths = _paths_by_subject(k for f, k in keyed if f.status is Status.UNKNOWN)
     out: list[Finding] = []
     after_keys: set[tuple] = set()
-    for f in after:
-        if is_data_source(f.address):
-            continue
-        after_keys.add(f.key)
+    for f, key in keyed:
+        after_keys.add(key)
         if f.status is Status.UNKNOWN and opts.unknown == "ignore":
             continue
-        existed = f.key in before_keys or (
-            f.status is Status.UNKNOWN and _overlaps(f.key[2], before_paths.get(f.key[:2], ()))
+        existed = key in before_keys or (
+            f.status is Status.UNKNOWN and _overlaps(key[2], before_paths.get(key[:2], ()))
         )
         f.delta = "existing" if existed else "introduced"
         f.suppressed = suppress(f) if suppress else None
@@ -69,21 +69,21 @@ def decide(
     fixed = sorted(
         {
             Fixed(f.rule, f.address, f.path_text, f.effective_severity.value, f.meta.title)
-            for f in before
+            for f, key in prior
             if f.status is Status.FAIL
-            and f.key not in after_keys
-            and not _overlaps(f.key[2], unknown_paths.get(f.key[:2], ()))
+            and key not in after_keys
+            and not _overlaps(key[2], unknown_paths.get(key[:2], ()))
         },
         key=lambda x: (x.address, x.rule, x.path),
     )
     return out, fixed
 
 
-def _paths_by_subject(findings: Iterable[Finding]) -> dict[tuple, list[tuple]]:
-    """(rule, address) -> the key paths of those findings."""
+def _paths_by_subject(keys: Iterable[tuple]) -> dict[tuple, list[tuple]]:
+    """(rule, address) -> the paths of those finding keys."""
     out: dict[tuple, list[tuple]] = {}
-    for f in findings:
-        out.setdefault(f.key[:2], []).append(f.key[2])
+    for key in keys:
+        out.setdefault(key[:2], []).append(key[2])
     return out
 
 
