@@ -184,49 +184,97 @@ def _no_duplicates(resources: list[RawResource], where: str) -> None:
 KNOWN_ACTIONS = frozenset({"no-op", "create", "read", "update", "delete", "forget"})
 
 
+# The action lists Terraform writes; any other list (or a malformed one) takes the
+# checking path below, which says what is wrong with it.
+_ACTION_LISTS = frozenset(
+    {("no-op",), ("create",), ("read",), ("update",), ("delete",), ("forget",), ("delete", "create"), ("create", "delete")}
+)
+
+
+def _well_formed_change(rc: Any) -> RawResource | None:
+    """A resource change as Terraform writes it, at a few type checks (the common case of
+    10,000); None for anything else, which _from_changes then checks step by step (and
+    accepts exactly what this accepts, or says why not)."""
+    if type(rc) is not dict or rc.get("deposed") is not None:
+        return None
+    change, address, rtype = rc.get("change"), rc.get("address"), rc.get("type")
+    if type(change) is not dict or type(address) is not str or type(rtype) is not str:
+        return None
+    actions = change.get("actions")
+    if type(actions) is not list or len(actions) not in (1, 2) or not all(type(a) is str for a in actions):
+        return None
+    acts = tuple(actions)
+    after, before = change.get("after"), change.get("before")
+    if acts not in _ACTION_LISTS or not (after is None or type(after) is dict) or not (before is None or type(before) is dict):
+        return None
+    if after is None and ("create" in acts or "update" in acts):
+        return None
+    parsed = parse_address(address)
+    if (
+        parsed is None
+        or parsed.type != rtype
+        or rc.get("mode", parsed.mode) != parsed.mode
+        or rc.get("name", parsed.name) != parsed.name
+        or rc.get("module_address", parsed.module) != parsed.module
+    ):
+        return None
+    return _raw_change(address, parsed, acts, change)
+
+
+def _raw_change(address: str, parsed: ResourceAddress, actions: tuple[str, ...], change: dict) -> RawResource:
+    return RawResource(
+        address=address,
+        mode=parsed.mode,
+        type=parsed.type,
+        name=parsed.name,
+        module_address=parsed.module,
+        actions=actions,
+        after=change.get("after"),
+        after_unknown=change.get("after_unknown") or False,
+        after_sensitive=change.get("after_sensitive") or False,
+        before=change.get("before"),
+        before_sensitive=change.get("before_sensitive") or False,
+    )
+
+
 def _from_changes(changes: list, where: str, what_format: str = "resource_changes[{}]") -> Iterator[RawResource]:
     for i, rc in enumerate(changes):
-        what = what_format.format(i)
-        if isinstance(rc, dict) and rc.get("deposed") is not None and isinstance(rc.get("change"), dict) and rc["change"].get("after") is None:
-            # A deposed object (create_before_destroy) being destroyed: the current
-            # object of the same address has its own change. (One with an `after` is
-            # read, and then is a duplicate of that address.)
-            continue
-        _expect(rc, dict, where, what)
-        address = _expect(rc.get("address"), str, where, f"{what}.address")
-        rtype = _expect(rc.get("type"), str, where, f"{address}: type")
-        change = _expect(rc.get("change"), dict, where, f"{address}: change")
-        actions = _expect(change.get("actions"), list, where, f"{address}: change.actions")
-        if not all(isinstance(a, str) for a in actions):
-            raise InputError(f"{address}: change.actions: expected an array of strings", where=where)
-        if not actions or not set(actions) <= KNOWN_ACTIONS:
-            # An action tfecs does not know cannot be judged as a create, update or delete.
-            shown = [a if a in KNOWN_ACTIONS else "?" for a in actions]
-            raise InputError(f"{address}: change.actions {shown} holds an action tfecs does not know", where=where)
-        after = change.get("after")
-        before = change.get("before")
-        if after is not None:
-            _expect(after, dict, where, f"{address}: change.after")
-        if before is not None:
-            _expect(before, dict, where, f"{address}: change.before")
-        parsed = _address(address, rc, rtype, where)
-        if after is None and any(a in ("create", "update") for a in actions):
-            # Terraform writes `after` for every create and update: without it the new
-            # object cannot be judged, and reading it as deleted would pass it.
-            raise InputError(f"{address}: change.actions {actions} without change.after", where=where)
-        yield RawResource(
-            address=address,
-            mode=parsed.mode,
-            type=rtype,
-            name=parsed.name,
-            module_address=parsed.module,
-            actions=tuple(actions),
-            after=after,
-            after_unknown=change.get("after_unknown") or False,
-            after_sensitive=change.get("after_sensitive") or False,
-            before=before,
-            before_sensitive=change.get("before_sensitive") or False,
-        )
+        raw = _well_formed_change(rc) or _checked_change(rc, where, what_format.format(i))
+        if raw is not None:
+            yield raw
+
+
+def _checked_change(rc: Any, where: str, what: str) -> RawResource | None:
+    """One resource change checked step by step, saying what is wrong with it; None for
+    a deposed object being destroyed."""
+    if isinstance(rc, dict) and rc.get("deposed") is not None and isinstance(rc.get("change"), dict) and rc["change"].get("after") is None:
+        # A deposed object (create_before_destroy) being destroyed: the current
+        # object of the same address has its own change. (One with an `after` is
+        # read, and then is a duplicate of that address.)
+        return None
+    _expect(rc, dict, where, what)
+    address = _expect(rc.get("address"), str, where, f"{what}.address")
+    rtype = _expect(rc.get("type"), str, where, f"{address}: type")
+    change = _expect(rc.get("change"), dict, where, f"{address}: change")
+    actions = _expect(change.get("actions"), list, where, f"{address}: change.actions")
+    if not all(isinstance(a, str) for a in actions):
+        raise InputError(f"{address}: change.actions: expected an array of strings", where=where)
+    if not actions or not set(actions) <= KNOWN_ACTIONS:
+        # An action tfecs does not know cannot be judged as a create, update or delete.
+        shown = [a if a in KNOWN_ACTIONS else "?" for a in actions]
+        raise InputError(f"{address}: change.actions {shown} holds an action tfecs does not know", where=where)
+    after = change.get("after")
+    before = change.get("before")
+    if after is not None:
+        _expect(after, dict, where, f"{address}: change.after")
+    if before is not None:
+        _expect(before, dict, where, f"{address}: change.before")
+    parsed = _address(address, rc, rtype, where)
+    if after is None and any(a in ("create", "update") for a in actions):
+        # Terraform writes `after` for every create and update: without it the new
+        # object cannot be judged, and reading it as deleted would pass it.
+        raise InputError(f"{address}: change.actions {actions} without change.after", where=where)
+    return _raw_change(address, parsed, tuple(actions), change)
 
 
 def _address(address: str, item: dict, rtype: str, where: str) -> ResourceAddress:
