@@ -106,7 +106,7 @@ def main() -> None:
         _exit_now(exc.code)
 
 
-def _pieces(text: str, size: int = 1 << 20):
+def _pieces(text: str | bytes, size: int = 1 << 20):
     """A long report in slices: writing it whole encodes a second copy of it at once
     (megabytes on a dense plan, at the run's peak of memory)."""
     for start in range(0, len(text), size):
@@ -232,16 +232,18 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
         from .paths import relocate
 
         relocate(report, source)  # files relative to the repository root, in every format
-        from .reporters import exit_code, render, write_reports
+        from .reporters import STRUCTURED, exit_code, render, render_bytes, write_reports
 
         # NO_COLOR (no-color.org) is honoured unless --color asks otherwise.
         use_color = color if color is not None else (output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
         with stage("render"):
-            text = render(report, fmt, color=use_color and fmt == "table")
+            # The JSON report is written as the encoder's bytes (UTF-8, whatever the locale):
+            # no second, decoded copy of a large report at the run's peak of memory.
+            text: str | bytes = render_bytes(report, fmt) if fmt in STRUCTURED else render(report, fmt, color=use_color and fmt == "table")
         if not report.inputs:
             text = ""  # nothing was read: the error lines below are the whole answer
         if output and text:
-            with open(output, "w", encoding="utf-8") as fh:
+            with open(output, "wb" if isinstance(text, bytes) else "w", **({} if isinstance(text, bytes) else {"encoding": "utf-8"})) as fh:
                 for piece in _pieces(text):
                     fh.write(piece)
             # The log still says what happened (a CI job need not scan twice).

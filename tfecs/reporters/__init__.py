@@ -11,7 +11,7 @@ from ..report import Report
 FORMATS = ("table", "json", "sarif", "junit", "github", "gitlab", "markdown", "atlantis")
 # Formats built from the JSON-shaped report: redacted value by value (a secret such as
 # "true" or "8080" must mask text inside strings, never a literal, number or key).
-_STRUCTURED = ("json",)
+_STRUCTURED = STRUCTURED = ("json",)
 # The formats built from the redacted report dict (`redacted_doc`: sarif, junit, github,
 # gitlab, markdown, atlantis) and the table mask every string from the input before they
 # escape, encode or lay it out. Masking the rendered text again would add nothing (the
@@ -46,6 +46,17 @@ def render(report: Report, fmt: str, *, color: bool = False) -> str:
     return get(fmt)(report, color=color)
 
 
+def render_bytes(report: Report, fmt: str) -> bytes:
+    """`render` as UTF-8 bytes, without colour; the JSON report straight from its encoder
+    (no str copy beside the bytes)."""
+    if fmt in _STRUCTURED:
+        from ..redact import redact_strings
+        from .json import encode, report_dict
+
+        return encode(redact_strings(report_dict(report), report.redact))
+    return render(report, fmt).encode("utf-8")
+
+
 def parse_report_specs(items: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
     """`--report FORMAT=FILE` values as (format, path); ValueError names the bad one."""
     specs = []
@@ -69,9 +80,9 @@ def parse_report_specs(items: tuple[str, ...] | list[str]) -> list[tuple[str, st
 def write_reports(report: Report, specs: list[tuple[str, str]]) -> None:
     """Each extra report file of one scan, never coloured, each through its redaction."""
     for fmt, path in specs:
-        text = render(report, fmt, color=False)
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        data = render_bytes(report, fmt)
+        with open(path, "wb") as fh:
+            fh.write(data)
 
 
 def exit_code(report: Report, fmt: str) -> int:
