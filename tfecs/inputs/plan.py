@@ -405,6 +405,8 @@ class ConfigReferences:
         self._found: dict[tuple[str, str, str], list[str]] = {}
         self._parents: dict[str, str] = {}
         self._conf_modules: dict[str, str] = {}
+        self._relatives: dict[tuple[str, str], list[tuple[int, tuple[str, ...], str]]] = {}
+        self._templates: dict[str, dict[str, list[tuple[int, tuple[str, ...], str]]]] = {}
         if isinstance(configuration, dict) and isinstance(configuration.get("root_module"), dict):
             self._index(configuration["root_module"], "")
 
@@ -437,7 +439,6 @@ class ConfigReferences:
         return self._configured.get(config_address(address))
 
     def for_resource(self, address: str) -> dict[str, tuple[str, ...]]:
-
         conf = config_address(address)
         attrs = self._resources.get(conf)
         if not attrs:
@@ -450,26 +451,56 @@ class ConfigReferences:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        relative = self._templates.get(conf)
+        if relative is None:
+            relative = self._templates[conf] = {
+                attr: [step for ref in refs for step in self._relative(ref, conf_module)] for attr, refs in attrs.items()
+            }
+        prefix = f"{instance_module}." if instance_module else ""
         out: dict[str, tuple[str, ...]] = {}
-        for attr, refs in attrs.items():
+        for attr, steps in relative.items():
             targets: list[str] = []
-            for ref in refs:
-                self._resolve(ref, conf_module, instance_module, targets, depth=0)
+            for up, down, tail in steps:
+                if not up and not down:
+                    targets.append(prefix + tail)
+                    continue
+                base = instance_module
+                for _ in range(up):
+                    base = self._parent(base)
+                targets.append(".".join(x for x in (base, *down, tail) if x))
             if targets:
                 out[attr] = tuple(dict.fromkeys(targets))
         self._cache[key] = out
         return out
 
-    def _resolve(self, ref: str, module: str, instance: str, out: list[str], depth: int) -> None:
-        """Resolve `ref`, made inside module `module` (configuration path), to resource
-        addresses. `instance` is that module's instance path (`module.a["x"]`)."""
+    def _parent(self, instance: str) -> str:
+        parent = self._parents.get(instance)
+        if parent is None:
+            parent = self._parents[instance] = _parent_instance(instance)
+        return parent
+
+    def _relative(self, ref: str, module: str) -> list[tuple[int, tuple[str, ...], str]]:
+        """Where `ref`, made inside module `module` (configuration path), leads, relative
+        to the module instance it is made in: (module steps up, module steps down, the
+        resource). The same for every instance of the module (a module called with
+        for_each over hundreds of keys): worked out once, then only the instance's path
+        is put in front."""
+        found = self._relatives.get((ref, module))
+        if found is None:
+            found = self._relatives[(ref, module)] = []
+            self._resolve(ref, module, 0, (), found, depth=0)
+        return found
+
+    def _resolve(self, ref: str, module: str, up: int, down: tuple[str, ...], out: list, depth: int) -> None:
+        """Resolve `ref`, made inside module `module` (configuration path), to resources:
+        `up` and `down` say where that module's instance is from the one the resolution
+        started in (a variable leads to the calling module, an output into the child)."""
         parts = self._parts.get(ref)
         if parts is None:
             parts = self._parts[ref] = split_segments(ref)
         if depth > 32 or len(parts) < 2:
             return
         head = parts[0]
-        prefix = f"{instance}." if instance else ""
         if head == "var":
             if module not in self._calls:
                 return
@@ -478,11 +509,9 @@ class ConfigReferences:
                 found = self._found[("var", module, parts[1])] = []
                 _collect_refs(_object(self._calls[module]).get(parts[1]), found)
             parent = module.rsplit(".module.", 1)[0] if ".module." in module else ""
-            parent_instance = self._parents.get(instance)
-            if parent_instance is None:
-                parent_instance = self._parents[instance] = _parent_instance(instance)
+            to = (up, down[:-1]) if down else (up + 1, down)
             for r in found:
-                self._resolve(r, parent, parent_instance, out, depth + 1)
+                self._resolve(r, parent, *to, out, depth + 1)
         elif head == "module":
             if len(parts) < 3:
                 return
@@ -495,12 +524,12 @@ class ConfigReferences:
                 found = self._found[("output", child, parts[2])] = []
                 _collect_refs(output.get("expression"), found)
             for r in found:
-                self._resolve(r, child, f"{prefix}module.{parts[1]}", out, depth + 1)
+                self._resolve(r, child, up, (*down, f"module.{parts[1]}"), out, depth + 1)
         elif head == "data":
             if len(parts) >= 3:
-                out.append(f"{prefix}data.{parts[1]}.{parts[2]}")
+                out.append((up, down, f"data.{parts[1]}.{parts[2]}"))
         elif head not in ("local", "each", "count", "path", "terraform", "self"):
-            out.append(f"{prefix}{head}.{parts[1]}")
+            out.append((up, down, f"{head}.{parts[1]}"))
 
 
 def _object(value: Any) -> dict:
