@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 from conftest import ROOT, TESTDATA
@@ -217,3 +218,18 @@ def test_error_lines_escape_control_characters_from_paths(monkeypatch, capsys, t
         assert exit_info.value.code == 2
         assert len(err.splitlines()) == 1 and "\x1b" not in err, err
     assert err == "tfecs: error: n\\n::warning::w: no such file\n"
+
+
+def test_the_command_runs_without_pydantic_plugins(tmp_path):
+    """A pydantic plugin installed beside tfecs would be handed every validated value,
+    the plan's secrets among them: the command loads none (and so never imports
+    importlib.metadata to look for them)."""
+    example = ROOT / "testdata" / "plans" / "real" / "ecs_insecure.json"
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tfecs", "scan", str(example), "-f", "json"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["summary"]["blocking"] > 0
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "pydantic.fields" in imported and "importlib.metadata" not in imported

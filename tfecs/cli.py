@@ -87,6 +87,7 @@ def main() -> None:
     # (about 500 objects on a 10k-resource plan): the cycle collector would traverse
     # them again and again for nothing, a third of the run time. The process is short.
     gc.disable()
+    _without_pydantic_plugins()
     try:
         try:
             cli.main(prog_name="tfecs", standalone_mode=False)
@@ -104,6 +105,22 @@ def main() -> None:
         sys.exit(0)
     except SystemExit as exc:
         _exit_now(exc.code)
+
+
+def _without_pydantic_plugins() -> None:
+    """The command runs without third-party pydantic plugins: a plugin installed in the
+    environment (an entry point) is handed every value pydantic validates, the plan's
+    secrets among them. Finding them also imports importlib.metadata and reads every
+    installed distribution's metadata, ~20 ms of every run. pydantic asks its private
+    `pydantic.plugin._loader.get_plugins()` (2.x); in its place, a module that answers
+    none. (PYDANTIC_DISABLE_PLUGINS does the same but still pays for the import.)"""
+    name = "pydantic.plugin._loader"
+    if name not in sys.modules:
+        import types
+
+        stub = types.ModuleType(name, "tfecs: no pydantic plugins in this process")
+        stub.get_plugins = lambda: ()  # type: ignore[attr-defined]
+        sys.modules[name] = stub
 
 
 def _pieces(text: str | bytes, size: int = 1 << 20):
