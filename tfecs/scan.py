@@ -139,6 +139,13 @@ def _read_bytes(path: str) -> bytes:
         raise InputError(exc.strerror or str(exc), where=path) from None
 
 
+def _marks_nothing(tree: object) -> bool:
+    """A sensitivity tree that marks nothing at a glance: false, or an object whose
+    members are all false or empty (`{"tags": {}, "tags_all": {}}`, most resources).
+    Anything else is walked (sensitive_spans)."""
+    return tree is False or tree is None or (type(tree) is dict and not any(tree.values()))
+
+
 def scan(
     paths: Sequence[str],
     rules: Sequence[Rule],
@@ -181,7 +188,7 @@ def scan(
         with stage("secrets"):
             secrets |= secret_vars
             for raw in raws:
-                if raw.after_sensitive in (False, None, {}) and raw.before_sensitive in (False, None, {}):
+                if _marks_nothing(raw.after_sensitive) and _marks_nothing(raw.before_sensitive):
                     continue
                 whole, inner = sensitive_spans((raw,))
                 secrets |= whole

@@ -11,12 +11,18 @@ from ..rule import Finding
 SCHEMA_VERSION = 1
 
 
-def finding_dict(f: Finding, docs: str | None = None) -> dict:
-    """`docs`: the rule's docs URL when the caller knows it (a report has thousands of
-    findings of a few dozen rules)."""
+def _rule_fields(meta) -> tuple:
+    """What every finding of a rule repeats: id, title, controls, practice, docs URL."""
+    return (meta.id, meta.title, list(meta.controls), meta.practice_name, meta.docs_url)
+
+
+def finding_dict(f: Finding, rule: tuple | None = None) -> dict:
+    """`rule`: _rule_fields of its rule when the caller has them (a report has thousands
+    of findings of a few dozen rules; the docs URL reads the environment)."""
+    rule_id, title, controls, practice, docs = rule if rule is not None else _rule_fields(f.meta)
     return {
-        "rule": f.meta.id,
-        "title": f.meta.title,
+        "rule": rule_id,
+        "title": title,
         "severity": f.effective_severity.value,
         "status": f.status.value,
         "address": f.address,
@@ -29,10 +35,10 @@ def finding_dict(f: Finding, docs: str | None = None) -> dict:
         "container": f.container,
         "file": f.file,
         "line": f.line,
-        "controls": list(f.meta.controls),
-        "practice": f.meta.practice_name,
+        "controls": controls,
+        "practice": practice,
         "remediation": f.remediation,
-        "docs": f.meta.docs_url if docs is None else docs,
+        "docs": docs,
         "confidence": f.confidence,
         "input": f.input or None,
         "suppressed": f.suppressed,
@@ -40,7 +46,10 @@ def finding_dict(f: Finding, docs: str | None = None) -> dict:
 
 
 def report_dict(report: Report) -> dict:
-    docs = {f.meta.id: f.meta.docs_url for f in report.findings}
+    rules: dict[int, tuple] = {}
+    for f in report.findings:
+        if id(f.meta) not in rules:
+            rules[id(f.meta)] = _rule_fields(f.meta)
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "tfecs", "version": report.tool_version},
@@ -54,7 +63,7 @@ def report_dict(report: Report) -> dict:
             }
             for i in report.inputs
         ],
-        "findings": [finding_dict(f, docs[f.meta.id]) for f in report.findings],
+        "findings": [finding_dict(f, rules[id(f.meta)]) for f in report.findings],
         "fixed": [
             {"rule": x.rule, "address": x.address, "path": x.path or None, "severity": x.severity, "title": x.title}
             for x in report.fixed
