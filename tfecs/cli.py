@@ -269,6 +269,8 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
             verdict = {0: "pass", 1: "blocked", 2: "error"}[report.exit_code]
             click.echo(f"tfecs: {report.summary_line()}; {verdict}. The {fmt} report is in {escape_control(output)}.")
         elif text:
+            if isinstance(text, bytes) and getattr(sys.stdout, "buffer", None) is None:
+                text = text.decode()  # a stdout that takes text only (an embedding program's)
             for piece in _pieces(text) if not use_color else (text,):  # a colour code is never cut
                 click.echo(piece, nl=False, color=use_color)
         if specs and report.inputs:

@@ -9,6 +9,7 @@ list or dict, with an unknown tree of the same shape: the model accepts both.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,8 +69,10 @@ class RawResource:
 _KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]')
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def config_address(address: str) -> str:
-    """`module.a["x"].aws_t.n[0]` -> `module.a.aws_t.n` (instance keys removed)."""
+    """`module.a["x"].aws_t.n[0]` -> `module.a.aws_t.n` (instance keys removed).
+    Remembered: the inventory asks it of the same addresses again and again."""
     if "[" not in address:
         return address
     return _KEY.sub("", address)

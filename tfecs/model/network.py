@@ -47,12 +47,13 @@ class IngressRule:
     cidr_attrs: tuple[tuple[str, str], ...] = ()
     unknown_attrs: tuple[str, ...] = ()
     ports_unknown: bool = False  # protocol or port range known only after apply
+    # `tcp`, `udp`, `icmp`, `icmpv6`, `all`, or the protocol number as written (worked
+    # out once: the rules ask it of every permission several times).
+    protocol_name: str = dataclasses.field(init=False, repr=False, compare=False)
 
-    @property
-    def protocol_name(self) -> str:
-        """`tcp`, `udp`, `icmp`, `icmpv6`, `all`, or the protocol number as written."""
+    def __post_init__(self) -> None:
         text = str(self.protocol).lower() if self.protocol is not None else "all"
-        return _PROTOCOL_NAMES.get(text, text)
+        object.__setattr__(self, "protocol_name", _PROTOCOL_NAMES.get(text, text))
 
     @property
     def all_protocols(self) -> bool:
