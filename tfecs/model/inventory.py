@@ -191,6 +191,7 @@ class Inventory:
         # Judgements of one resource alone, by (rule, resource) identity: shared with the
         # after side's inventory by the before side that reuses its resources.
         self.judged: dict[tuple[int, int], tuple] = {}
+        self._links: dict[tuple, tuple] = {}
         for r in self.resources:
             self.by_address[r.address] = r
             self._by_class[type(r)].append(r)
@@ -255,7 +256,17 @@ class Inventory:
         return list(candidates)
 
     def linked(self, src: Resource, attr: str, targets: type[R] | tuple[type[R], ...], value: object = None) -> list[R]:
-        """Resources of the target classes that `src.attr` points at."""
+        """Resources of the target classes that `src.attr` points at (remembered: several
+        rules follow the same links)."""
+        if value is not None:
+            return self._linked(src, attr, targets, value)
+        key = (id(src), attr, targets)
+        found = self._links.get(key)
+        if found is None or found[0] is not src:
+            found = self._links[key] = (src, self._linked(src, attr, targets, None))
+        return list(found[1])
+
+    def _linked(self, src: Resource, attr: str, targets: type[R] | tuple[type[R], ...], value: object) -> list[R]:
         classes = targets if isinstance(targets, tuple) else (targets,)
         found: dict[str, R] = {}
         refs = src.refs(attr)
