@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from typing import NoReturn
+from typing import Iterable, NoReturn
 
 import click
 
@@ -249,30 +249,34 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
         from .paths import relocate
 
         relocate(report, source)  # files relative to the repository root, in every format
-        from .reporters import STRUCTURED, exit_code, render, render_bytes, write_reports
+        from .reporters import STRUCTURED, exit_code, render, render_chunks, write_reports
 
         # NO_COLOR (no-color.org) is honoured unless --color asks otherwise.
         use_color = color if color is not None else (output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        with stage("render"):
-            # The JSON report is written as the encoder's bytes (UTF-8, whatever the locale):
-            # no second, decoded copy of a large report at the run's peak of memory.
-            text: str | bytes = render_bytes(report, fmt) if fmt in STRUCTURED else render(report, fmt, color=use_color and fmt == "table")
-        if not report.inputs:
-            text = ""  # nothing was read: the error lines below are the whole answer
-        if output and text:
-            with open(output, "wb" if isinstance(text, bytes) else "w", **({} if isinstance(text, bytes) else {"encoding": "utf-8"})) as fh:
-                for piece in _pieces(text):
+        # The JSON report goes out as its encoder's bytes (UTF-8, whatever the locale), a
+        # batch of findings at a time: never the whole text at once, nor a decoded copy.
+        chunks: Iterable[str] | Iterable[bytes] = ()
+        if report.inputs:  # else nothing was read: the error lines below are the whole answer
+            with stage("render"):
+                if fmt in STRUCTURED:
+                    chunks = render_chunks(report, fmt)
+                else:
+                    text = render(report, fmt, color=use_color and fmt == "table")
+                    chunks = (_pieces(text) if not use_color else (text,)) if text else ()  # a colour code is never cut
+        if output and report.inputs:
+            with stage("render"), open(output, "wb" if fmt in STRUCTURED else "w", **({} if fmt in STRUCTURED else {"encoding": "utf-8"})) as fh:
+                for piece in chunks:
                     fh.write(piece)
             # The log still says what happened (a CI job need not scan twice).
             from .textsafe import escape_control
 
             verdict = {0: "pass", 1: "blocked", 2: "error"}[report.exit_code]
             click.echo(f"tfecs: {report.summary_line()}; {verdict}. The {fmt} report is in {escape_control(output)}.")
-        elif text:
-            if isinstance(text, bytes) and getattr(sys.stdout, "buffer", None) is None:
-                text = text.decode()  # a stdout that takes text only (an embedding program's)
-            for piece in _pieces(text) if not use_color else (text,):  # a colour code is never cut
-                click.echo(piece, nl=False, color=use_color)
+        else:
+            text_only = getattr(sys.stdout, "buffer", None) is None  # an embedding program's stdout
+            with stage("render"):
+                for piece in chunks:
+                    click.echo(piece.decode() if text_only and isinstance(piece, bytes) else piece, nl=False, color=use_color)
         if specs and report.inputs:
             with stage("render"):
                 write_reports(report, specs)

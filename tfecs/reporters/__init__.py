@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..report import Report
 
@@ -46,15 +46,15 @@ def render(report: Report, fmt: str, *, color: bool = False) -> str:
     return get(fmt)(report, color=color)
 
 
-def render_bytes(report: Report, fmt: str) -> bytes:
-    """`render` as UTF-8 bytes, without colour; the JSON report straight from its encoder
-    (no str copy beside the bytes)."""
+def render_chunks(report: Report, fmt: str) -> Iterator[bytes]:
+    """`render` as UTF-8 bytes in pieces, without colour: the JSON report a batch of
+    findings at a time, straight from its encoder (tfecs.reporters.json.encode_report)."""
     if fmt in _STRUCTURED:
-        from ..redact import redact_strings
-        from .json import encode, report_dict
+        from .json import encode_report
 
-        return encode(redact_strings(report_dict(report), report.redact))
-    return render(report, fmt).encode("utf-8")
+        yield from encode_report(report, report.redact)
+    else:
+        yield render(report, fmt).encode("utf-8")
 
 
 def parse_report_specs(items: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
@@ -80,9 +80,9 @@ def parse_report_specs(items: tuple[str, ...] | list[str]) -> list[tuple[str, st
 def write_reports(report: Report, specs: list[tuple[str, str]]) -> None:
     """Each extra report file of one scan, never coloured, each through its redaction."""
     for fmt, path in specs:
-        data = render_bytes(report, fmt)
         with open(path, "wb") as fh:
-            fh.write(data)
+            for chunk in render_chunks(report, fmt):
+                fh.write(chunk)
 
 
 def exit_code(report: Report, fmt: str) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import orjson
 
 from ..redact import JSON_RAW_CONTROLS
@@ -45,11 +47,21 @@ def finding_dict(f: Finding, rule: tuple | None = None) -> dict:
     }
 
 
-def report_dict(report: Report) -> dict:
+def report_dict(report: Report, findings: bool = True) -> dict:
+    """The report document; `findings=False` leaves its findings list empty (encode_report
+    fills it in batches)."""
+    return {**_head(report), "findings": findings_dicts(report.findings) if findings else [], **_tail(report)}
+
+
+def findings_dicts(findings: list[Finding]) -> list[dict]:
     rules: dict[int, tuple] = {}
-    for f in report.findings:
+    for f in findings:
         if id(f.meta) not in rules:
             rules[id(f.meta)] = _rule_fields(f.meta)
+    return [finding_dict(f, rules[id(f.meta)]) for f in findings]
+
+
+def _head(report: Report) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "tfecs", "version": report.tool_version},
@@ -63,7 +75,11 @@ def report_dict(report: Report) -> dict:
             }
             for i in report.inputs
         ],
-        "findings": [finding_dict(f, rules[id(f.meta)]) for f in report.findings],
+    }
+
+
+def _tail(report: Report) -> dict:
+    return {
         "fixed": [
             {"rule": x.rule, "address": x.address, "path": x.path or None, "severity": x.severity, "title": x.title}
             for x in report.fixed
@@ -76,6 +92,35 @@ def report_dict(report: Report) -> dict:
 
 def dumps(doc: dict) -> str:
     return encode(doc).decode()
+
+
+_BATCH = 500
+_EMPTY_FINDINGS = b'\n  "findings": [],\n'
+
+
+def encode_report(report: Report, redact) -> Iterator[bytes]:
+    """The report's UTF-8 text in pieces, the same bytes as encode(redact_strings(
+    report_dict(report), redact)): the findings are made, redacted and encoded a batch
+    at a time, so that neither thousands of finding dicts nor the whole text are held
+    at once (a dense plan's report is megabytes, at the run's peak of memory).
+
+    Exact: orjson indents by depth, and a batch encoded as a list of its own is the
+    same text as inside the document two spaces shallower; redaction is value by value
+    (redact_strings), whatever else is redacted with it."""
+    from ..redact import redact_strings
+
+    skeleton = encode(redact_strings(report_dict(report, findings=False), redact))
+    at = skeleton.find(_EMPTY_FINDINGS)
+    if not report.findings or at < 0 or skeleton.find(_EMPTY_FINDINGS, at + 1) >= 0:
+        yield encode(redact_strings(report_dict(report), redact))  # nothing to split (or no unique place)
+        return
+    yield skeleton[: at + len(_EMPTY_FINDINGS) - 3] + b"\n"  # up to `"findings": [`
+    for start in range(0, len(report.findings), _BATCH):
+        batch = encode(redact_strings(findings_dicts(report.findings[start : start + _BATCH]), redact))
+        # `[\n  {...},\n  {...}\n]\n` -> the items, two spaces deeper, after the previous batch's comma.
+        items = batch[2 : batch.rindex(b"\n]")].replace(b"\n", b"\n  ")
+        yield (b",\n  " if start else b"  ") + items
+    yield b"\n  ]" + skeleton[at + len(_EMPTY_FINDINGS) - 2 :]
 
 
 def encode(doc: dict) -> bytes:
