@@ -81,3 +81,18 @@ def test_a_container_rule_judges_a_shared_task_definition_once():
     assert sorted(calls) == ["aws_ecs_task_definition.same", "aws_ecs_task_definition.worse", "aws_ecs_task_definition.worse"]
     assert [(f.address, f.status.value) for f in found] == [("aws_ecs_task_definition.same", "fail"), ("aws_ecs_task_definition.worse", "fail")]
     assert [(f.address, f.status.value) for f in prior] == [("aws_ecs_task_definition.same", "fail")]
+
+
+def test_a_caller_about_to_exit_can_keep_the_scans_objects(tmp_path):
+    from tfecs.cli import load_rules
+    from tfecs.scan import scan
+
+    plan = write_plan([repo("old", SAFE, actions=["update"], before=OLD)], tmp_path / "plan.json")
+    kept: list = []
+    report = scan([str(plan), str(plan)], [r for r in load_rules() if r.meta.id == "ecr-tag-mutable"], retain=kept)
+    assert len(kept) == 2 and report.findings == []
+    raws, after, before, prior = kept[0]
+    assert [r.address for r in raws] == ["aws_ecr_repository.old"]
+    assert after.by_address["aws_ecr_repository.old"].image_tag_mutability == "IMMUTABLE"
+    assert before.by_address["aws_ecr_repository.old"].image_tag_mutability == "MUTABLE"
+    assert [f.rule for f in prior] == ["ecr-tag-mutable"]

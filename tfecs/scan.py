@@ -153,10 +153,13 @@ def scan(
     src: SourceOptions | None = None,
     dockerfiles: Sequence[str] = (),
     suppressor=None,
+    retain: list | None = None,
 ) -> Report:
     """`dockerfiles`: paths scanned as Dockerfiles whatever their names (among `paths`,
     a Dockerfile is recognised by its name). `suppressor`: a tfecs.suppress.Suppressor
-    (inline, config and baseline ignores)."""
+    (inline, config and baseline ignores). `retain`: where a caller that is about to
+    exit keeps each input's resources and models instead of having them freed one
+    object at a time (~45 ms on a dense 10k plan; the CLI exits without freeing)."""
     options = options or gate.GateOptions()
     src = src or SourceOptions()
     report = Report(options=options, rules_run=len(rules), rules=list(rules))
@@ -205,6 +208,7 @@ def scan(
             f.input = f.input or where
         report.errors.extend(ErrorInfo("rule", e.message, e.rule) for e in rule_errors)
         prior: list | None = None
+        before: Inventory | None = None
         if has_prior and any(r.before is not None for r in raws):
             with stage("model before"):
                 before = Inventory.build(raws, side="before", reuse=after)
@@ -219,6 +223,8 @@ def scan(
             findings, fixed = gate.decide(found, prior, options, suppress=hook)
         report.findings.extend(findings)
         report.fixed.extend(fixed)
+        if retain is not None:
+            retain.append((raws, after, before, prior))
     if suppressor is not None:
         suppressor.finish(report)
     with stage("secrets"):
