@@ -96,3 +96,30 @@ def test_a_caller_about_to_exit_can_keep_the_scans_objects(tmp_path):
     assert after.by_address["aws_ecr_repository.old"].image_tag_mutability == "IMMUTABLE"
     assert before.by_address["aws_ecr_repository.old"].image_tag_mutability == "MUTABLE"
     assert [f.rule for f in prior] == ["ecr-tag-mutable"]
+
+
+def test_a_statement_rule_judges_a_shared_policy_once():
+    from tfecs import engine
+    from tfecs_rules import ALL_RULES
+
+    cls = next(r for r in ALL_RULES if r.meta.id == "iam-passrole-wildcard")
+    judged = []
+
+    class Counting(cls):
+        def judge(self, statement):
+            judged.append(statement.index)
+            return super().judge(statement)
+
+    wild = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
+    narrow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::1:role/x"}]}
+    after, before = sides([
+        {"address": "aws_iam_policy.same", "values": {"name": "same", "policy": wild}, "actions": ["no-op"], "before": {"name": "same", "policy": wild}},
+        {"address": "aws_iam_policy.worse", "values": {"name": "worse", "policy": wild}, "actions": ["update"], "before": {"name": "worse", "policy": narrow}},
+    ])
+    rule = Counting()
+    found, _ = engine.run([rule], after)
+    calls_after = len(judged)
+    prior, _ = engine.run([rule], before)
+    assert calls_after == 2 and len(judged) == 3  # the before side judged only the changed policy
+    assert [f.address for f in found] == ["aws_iam_policy.same", "aws_iam_policy.worse"]
+    assert [f.address for f in prior] == ["aws_iam_policy.same"]

@@ -312,13 +312,23 @@ class StatementRule(Rule):
         raise NotImplementedError
 
     def check(self, inv: "Inventory") -> Iterator[Finding]:
+        # The findings depend on the document and where it was found alone: one the two
+        # sides of a change share (an unchanged policy) is judged once for both.
+        judged = inv.judged
         for ref in inv.permission_documents():
-            for path in ref.unknowns(self.judge):
-                yield self.unknown(ref.resource, path)
-            for st in ref.statements:
-                what = self.judge(st)
-                if what:
-                    yield self.fail(ref.resource, ref.statement_path(st), f"{ref.label(st)} {what}")
+            key = (id(self), id(ref.resource), id(ref.document), ref.path, ref.unknown, ref.source)
+            done = judged.get(key)
+            if done is None or done[0].resource is not ref.resource or done[0].document is not ref.document:
+                done = judged[key] = (ref, tuple(self._judge_document(ref)))
+            yield from done[1]
+
+    def _judge_document(self, ref) -> Iterator[Finding]:
+        for path in ref.unknowns(self.judge):
+            yield self.unknown(ref.resource, path)
+        for st in ref.statements:
+            what = self.judge(st)
+            if what:
+                yield self.fail(ref.resource, ref.statement_path(st), f"{ref.label(st)} {what}")
 
 
 class ContainerRule(Rule):
