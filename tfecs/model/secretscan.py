@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import math
 import re
 from collections import Counter
@@ -266,7 +267,15 @@ def classify(name: str | None, value: str | None, *, sensitive: bool = False) ->
         return "value marked sensitive"
     if value is None:
         return None
-    text = str(value)
+    if name is not None and not isinstance(name, str):
+        return _classify.__wrapped__(name, str(value))
+    return _classify(name, str(value))
+
+
+@functools.lru_cache(maxsize=8192)
+def _classify(name: str | None, text: str) -> str | None:
+    """classify() of a known value, remembered: task definitions repeat their variables
+    (a family's revisions, a plan's before and after)."""
     kind = secret_format(text)
     if kind:
         return kind
