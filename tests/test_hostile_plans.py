@@ -294,3 +294,19 @@ def test_an_action_tfecs_does_not_know_is_an_input_error(tmp_path, run_cli):
     path.write_text(json.dumps(doc))
     code, out, err = run_cli("scan", str(path))
     assert code == 2 and "holds an action tfecs does not know" in err
+
+
+@pytest.mark.parametrize("value", [["KMS"], {"a": 1}, 7])
+def test_a_block_value_of_the_wrong_type_is_the_resources_error_not_a_rule_crash(value, tmp_path, run_cli):
+    """Found by the long property run: an ECR `encryption_type` that is a list crashed
+    ecr-not-cmk-encrypted (`.upper()`). The block is typed now: exit 2, one line naming
+    the resource."""
+    plan = tmp_path / "plan.json"
+    plan.write_bytes(orjson.dumps(build_plan([
+        {"address": "aws_ecr_repository.r", "values": {"name": "r", "encryption_configuration": [{"encryption_type": value, "kms_key": None}]}},
+    ])))
+    code, out, err = run_cli("scan", str(plan), "-f", "json")
+    assert code == 2
+    errors = json.loads(out)["errors"]
+    assert [(e["kind"], e["where"]) for e in errors] == [("resource", "aws_ecr_repository.r")]
+    assert "encryption_configuration" in errors[0]["message"]

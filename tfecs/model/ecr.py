@@ -18,13 +18,21 @@ AUTOMATIC_SCAN_FREQUENCIES = frozenset({"SCAN_ON_PUSH", "CONTINUOUS_SCAN"})
 CUSTOMER_KEY_TYPES = frozenset({"aws_kms_key", "aws_kms_alias", "aws_kms_external_key", "aws_kms_replica_key"})
 
 
+class EncryptionConfiguration(Model):
+    """An `encryption_configuration` block: typed, so that a value of the wrong type in
+    the plan is this resource's error (exit 2), not a rule that crashes on it."""
+
+    encryption_type: str | None = None
+    kms_key: str | None = None
+
+
 class Repository(Resource):
     TYPES: ClassVar[tuple[str, ...]] = ("aws_ecr_repository",)
     name: str | None = None
     arn: str | None = None
     image_tag_mutability: str | None = None
     image_scanning_configuration: tuple[dict, ...] = ()
-    encryption_configuration: tuple[dict, ...] = ()
+    encryption_configuration: tuple[EncryptionConfiguration, ...] = ()
 
     @property
     def scan_on_push(self) -> bool | None:
@@ -32,11 +40,11 @@ class Repository(Resource):
 
     @property
     def encryption_type(self) -> str | None:
-        return block(self.encryption_configuration).get("encryption_type")
+        return self.encryption_configuration[0].encryption_type if self.encryption_configuration else None
 
     @property
     def kms_key(self) -> str | None:
-        return block(self.encryption_configuration).get("kms_key") or None
+        return (self.encryption_configuration[0].kms_key if self.encryption_configuration else None) or None
 
     def kms_key_source(self) -> str | None:
         """Where the unknown-until-apply `kms_key` comes from: "customer" when the block
