@@ -310,3 +310,12 @@ def test_a_block_value_of_the_wrong_type_is_the_resources_error_not_a_rule_crash
     errors = json.loads(out)["errors"]
     assert [(e["kind"], e["where"]) for e in errors] == [("resource", "aws_ecr_repository.r")]
     assert "encryption_configuration" in errors[0]["message"]
+
+
+def test_a_wrong_typed_exec_logging_is_the_clusters_error(tmp_path, run_cli):
+    plan = tmp_path / "plan.json"
+    config = [{"execute_command_configuration": [{"logging": ["NONE"]}]}]
+    plan.write_bytes(orjson.dumps(build_plan([{"address": "aws_ecs_cluster.c", "values": {"name": "c", "configuration": config}}])))
+    code, out, _ = run_cli("scan", str(plan), "-f", "json")
+    assert code == 2
+    assert [(e["kind"], e["where"]) for e in json.loads(out)["errors"]] == [("resource", "aws_ecs_cluster.c")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from ..inputs.raw import RawResource
 from .userspec import names_root
@@ -335,6 +335,15 @@ class Cluster(Resource):
     arn: str | None = None
     setting: tuple[ClusterSetting, ...] = ()
     configuration: tuple[dict, ...] = ()
+
+    @model_validator(mode="after")
+    def _typed_exec_logging(self) -> "Cluster":
+        # The block is read untyped: a value of the wrong type is this resource's error
+        # (exit 2), never a rule crashing on it.
+        value = self.exec_logging
+        if value is not None and not isinstance(value, str):
+            raise ValueError("configuration.execute_command_configuration.logging is not a string")
+        return self
 
     @property
     def container_insights(self) -> str | None:
