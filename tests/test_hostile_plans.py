@@ -319,3 +319,22 @@ def test_a_wrong_typed_exec_logging_is_the_clusters_error(tmp_path, run_cli):
     code, out, _ = run_cli("scan", str(plan), "-f", "json")
     assert code == 2
     assert [(e["kind"], e["where"]) for e in json.loads(out)["errors"]] == [("resource", "aws_ecs_cluster.c")]
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        {"address": "aws_ecs_task_definition.t", "values": {"family": "f", "runtime_platform": [{"operating_system_family": ["LINUX"]}],
+                                                          "container_definitions": [{"name": "a", "image": "a:1"}]}},
+        {"address": "aws_cloudwatch_log_metric_filter.m", "values": {"name": "m", "pattern": "x", "metric_transformation": [{"name": ["n"], "namespace": "ns"}]}},
+        {"address": "aws_cloudwatch_metric_alarm.a", "values": {"alarm_name": "a", "metric_query": [{"metric": [{"metric_name": {"x": 1}}]}]}},
+    ],
+    ids=["runtime_platform", "metric_transformation", "metric_query"],
+)
+def test_other_wrong_typed_blocks_are_the_resources_error(resource, tmp_path, run_cli):
+    """More of the class the long property run found: each block a rule reads is typed."""
+    plan = tmp_path / "plan.json"
+    plan.write_bytes(orjson.dumps(build_plan([resource])))
+    code, out, _ = run_cli("scan", str(plan), "-f", "json")
+    assert code == 2
+    assert [(e["kind"], e["where"]) for e in json.loads(out)["errors"]] == [("resource", resource["address"])]

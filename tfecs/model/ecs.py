@@ -192,6 +192,14 @@ def _windows_only(expression: str) -> bool:
     return bool(_WINDOWS_PLACEMENT.search(expression)) and not _QUERY_OR.search(expression)
 
 
+class RuntimePlatform(Model):
+    """A `runtime_platform` block: typed, so that a value of the wrong type in the plan
+    is the resource's error (exit 2), not a rule crashing on it."""
+
+    operating_system_family: str | None = None
+    cpu_architecture: str | None = None
+
+
 class TaskDefinition(Resource):
     TYPES: ClassVar[tuple[str, ...]] = ("aws_ecs_task_definition",)
     family: str | None = None
@@ -202,7 +210,7 @@ class TaskDefinition(Resource):
     task_role_arn: str | None = None
     execution_role_arn: str | None = None
     volume: tuple[Volume, ...] = ()
-    runtime_platform: tuple[dict, ...] = ()
+    runtime_platform: tuple[RuntimePlatform, ...] = ()
     placement_constraints: tuple[dict, ...] = ()
     containers: tuple[ContainerDefinition, ...] = ()
 
@@ -235,8 +243,7 @@ class TaskDefinition(Resource):
 
     @property
     def os_family(self) -> str | None:
-        rp = block(self.runtime_platform)
-        return rp.get("operating_system_family")
+        return self.runtime_platform[0].operating_system_family if self.runtime_platform else None
 
     @property
     def is_windows(self) -> bool:

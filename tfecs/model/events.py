@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..inputs.raw import RawResource, Tree
-from .base import JsonDecodeError, Resource, decode_json_attr, subtree
+from .base import JsonDecodeError, Model, Resource, decode_json_attr, subtree
 
 Tri = bool | None  # True, False, or None: not known until apply
 
@@ -265,14 +265,29 @@ class EventTarget(Resource):
     arn: str | None = None
 
 
+class MetricTransformation(Model):
+    name: str | None = None
+    namespace: str | None = None
+
+
 class LogMetricFilter(Resource):
     TYPES: ClassVar[tuple[str, ...]] = ("aws_cloudwatch_log_metric_filter",)
     name: str | None = None
     pattern: str | None = None
-    metric_transformation: tuple[dict, ...] = ()
+    # Typed blocks: a value of the wrong type is the resource's error, never a crash.
+    metric_transformation: tuple[MetricTransformation, ...] = ()
 
     def metrics(self) -> set[tuple[str | None, str | None]]:
-        return {(m.get("name"), m.get("namespace")) for m in self.metric_transformation if isinstance(m, dict)}
+        return {(m.name, m.namespace) for m in self.metric_transformation}
+
+
+class MetricStat(Model):
+    metric_name: str | None = None
+    namespace: str | None = None
+
+
+class MetricQuery(Model):
+    metric: tuple[MetricStat, ...] = ()
 
 
 class MetricAlarm(Resource):
@@ -280,14 +295,13 @@ class MetricAlarm(Resource):
     alarm_name: str | None = None
     metric_name: str | None = None
     namespace: str | None = None
-    metric_query: tuple[dict, ...] = ()
+    metric_query: tuple[MetricQuery, ...] = ()
 
     def metrics(self) -> set[tuple[str | None, str | None]]:
         out = {(self.metric_name, self.namespace)}
         for q in self.metric_query:
-            for m in (q.get("metric") or ()) if isinstance(q, dict) else ():
-                if isinstance(m, dict):
-                    out.add((m.get("metric_name"), m.get("namespace")))
+            for m in q.metric:
+                out.add((m.metric_name, m.namespace))
         return out
 
 
