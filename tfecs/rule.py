@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar, Iterator, Mapping
 
 from .model.base import Path, format_path
 from .model.ecs import ContainerDefinition, TaskDefinition
+from .model.inventory import remembered
 
 if TYPE_CHECKING:
     from .model.base import Resource
@@ -314,13 +315,9 @@ class StatementRule(Rule):
     def check(self, inv: "Inventory") -> Iterator[Finding]:
         # The findings depend on the document and where it was found alone: one the two
         # sides of a change share (an unchanged policy) is judged once for both.
-        judged = inv.judged
         for ref in inv.permission_documents():
             key = (id(self), id(ref.resource), id(ref.document), ref.path, ref.unknown, ref.source)
-            done = judged.get(key)
-            if done is None or done[0].resource is not ref.resource or done[0].document is not ref.document:
-                done = judged[key] = (ref, tuple(self._judge_document(ref)))
-            yield from done[1]
+            yield from remembered(inv.judged, key, (self, ref.resource, ref.document), lambda: tuple(self._judge_document(ref)))
 
     def _judge_document(self, ref) -> Iterator[Finding]:
         for path in ref.unknowns(self.judge):
@@ -344,18 +341,13 @@ class ContainerRule(Rule):
         # A container's findings depend on its task definition alone: one the change
         # leaves as it was is the same object on both sides (Inventory.build's reuse),
         # and is judged once for both.
-        judged = inv.judged
         for td in inv.of(TaskDefinition):
             if self.LINUX_ONLY and td.is_windows:
                 continue
             if td.containers_unknown:
                 yield self.unknown(td, ("container_definitions",))
                 continue
-            key = (id(self), id(td))
-            done = judged.get(key)
-            if done is None or done[0] is not td:
-                done = judged[key] = (td, tuple(self.judge_task(td)))
-            yield from done[1]
+            yield from remembered(inv.judged, (id(self), id(td)), (self, td), lambda: tuple(self.judge_task(td)))
 
     def judge_task(self, td: TaskDefinition) -> Iterator[Finding]:
         for c in td.containers:

@@ -21,6 +21,7 @@ from .iam import ADMIN_POLICY_ARNS, PolicyDocument, admin_policy_pattern
 from .patterns import patterns_at
 
 R = TypeVar("R", bound=Resource)
+T = TypeVar("T")
 
 _MODELS: tuple[type[Resource], ...] = (
     ecs.TaskDefinition,
@@ -171,6 +172,16 @@ def unchanged(raw: RawResource) -> bool:
     )
 
 
+def remembered(memo: dict, key: tuple, owners: tuple, make: Callable[[], T]) -> T:
+    """`make()`, remembered in `memo` under `key`, a key made of the ids of `owners`: an
+    entry counts only while it was made for those very objects (an id can be reused
+    once its object is gone). The entry keeps its owners alive."""
+    entry = memo.get(key)
+    if entry is None or any(a is not b for a, b in zip(entry[0], owners)):
+        entry = memo[key] = (owners, make())
+    return entry[1]
+
+
 def model_for(raw: RawResource) -> type[Resource] | None:
     if raw.type == "dockerfile" and raw.origin != "dockerfile":
         return None  # only the Dockerfile reader makes Dockerfiles, never a plan's resource
@@ -190,7 +201,7 @@ class Inventory:
         self._permission_documents: tuple[DocumentRef, ...] | None = None
         # Judgements of one resource alone, by (rule, resource) identity: shared with the
         # after side's inventory by the before side that reuses its resources.
-        self.judged: dict[tuple[int, int], tuple] = {}
+        self.judged: dict[tuple, tuple] = {}
         self._links: dict[tuple, tuple] = {}
         for r in self.resources:
             self.by_address[r.address] = r
@@ -260,11 +271,7 @@ class Inventory:
         rules follow the same links)."""
         if value is not None:
             return self._linked(src, attr, targets, value)
-        key = (id(src), attr, targets)
-        found = self._links.get(key)
-        if found is None or found[0] is not src:
-            found = self._links[key] = (src, self._linked(src, attr, targets, None))
-        return list(found[1])
+        return list(remembered(self._links, (id(src), attr, targets), (src,), lambda: self._linked(src, attr, targets, None)))
 
     def _linked(self, src: Resource, attr: str, targets: type[R] | tuple[type[R], ...], value: object) -> list[R]:
         classes = targets if isinstance(targets, tuple) else (targets,)
