@@ -266,7 +266,7 @@ def scan(paths, fmt, output, reports, fail_on, unknown, gate_mode, source, varia
                     text = render(report, fmt, color=use_color and fmt == "table")
                     chunks = (_pieces(text) if not use_color else (text,)) if text else ()  # a colour code is never cut
         if output and report.inputs:
-            with stage("render"), open(output, "wb" if fmt in STRUCTURED else "w", **({} if fmt in STRUCTURED else {"encoding": "utf-8"})) as fh:
+            with stage("render"), (open(output, "wb") if fmt in STRUCTURED else open(output, "w", encoding="utf-8")) as fh:
                 for piece in chunks:
                     fh.write(piece)
             # The log still says what happened (a CI job need not scan twice).

@@ -11,7 +11,7 @@ from ..report import Report
 FORMATS = ("table", "json", "sarif", "junit", "github", "gitlab", "markdown", "atlantis")
 # Formats built from the JSON-shaped report: redacted value by value (a secret such as
 # "true" or "8080" must mask text inside strings, never a literal, number or key).
-_STRUCTURED = STRUCTURED = ("json",)
+STRUCTURED = ("json",)
 # The formats built from the redacted report dict (`redacted_doc`: sarif, junit, github,
 # gitlab, markdown, atlantis) and the table mask every string from the input before they
 # escape, encode or lay it out. Masking the rendered text again would add nothing (the
@@ -35,11 +35,8 @@ def get(name: str) -> Callable[..., str]:
 
 
 def render(report: Report, fmt: str, *, color: bool = False) -> str:
-    if fmt in _STRUCTURED:
-        from ..redact import redact_strings
-        from .json import dumps, report_dict
-
-        return dumps(redact_strings(report_dict(report), report.redact))
+    if fmt in STRUCTURED:
+        return b"".join(render_chunks(report, fmt)).decode()
     # The others mask every string from the input before they lay it out (the table:
     # each string it prints, in one batch, before wrapping and shortening, which could
     # split a secret where a pass over the finished text would not see it whole).
@@ -49,7 +46,7 @@ def render(report: Report, fmt: str, *, color: bool = False) -> str:
 def render_chunks(report: Report, fmt: str) -> Iterator[bytes]:
     """`render` as UTF-8 bytes in pieces, without colour: the JSON report a batch of
     findings at a time, straight from its encoder (tfecs.reporters.json.encode_report)."""
-    if fmt in _STRUCTURED:
+    if fmt in STRUCTURED:
         from .json import encode_report
 
         yield from encode_report(report, report.redact)
