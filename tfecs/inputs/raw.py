@@ -201,15 +201,12 @@ class ResourceAddress:
     key: str | None  # the instance key as written (`0`, `"a.b"`), None without one
 
 
-# HCL identifiers: letters (Unicode too), digits, `_`, `-` (Terraform wants a letter or
-# `_` first; a leading digit is let through, it changes no step's meaning).
-_NAME = re.compile(r"[\w-]+")
-_INDEX = re.compile(r'\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\]', re.S)
-
-
+# An instance key: a number, or a quoted string with backslash escapes.
 _KEY_TEXT = r'\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\]'
-# The whole grammar in one match. Possessive steps: a `module.` or `data.` where a step
-# may start is that keyword, never given back to be read as a type named `module`.
+# The whole grammar in one match. Names are HCL identifiers, `[\w-]+`: letters (Unicode
+# too), digits, `_`, `-` (Terraform wants a letter or `_` first; a leading digit is let
+# through, it changes no step's meaning). Possessive steps: a `module.` or `data.` where
+# a step may start is that keyword, never given back to be read as a type named `module`.
 _ADDRESS = re.compile(
     r"((?:module\.[\w-]+(?:" + _KEY_TEXT + r")?\.)*+)(?!module\.)(data\.)?+([\w-]+)\.([\w-]+)(" + _KEY_TEXT + r")?\Z",
     re.S,

@@ -8,7 +8,6 @@ PolicyDocument, so rules match statements, never JSON.
 from __future__ import annotations
 
 import functools
-
 import re
 from typing import Annotated, Any, ClassVar
 
