@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
 from ..inputs.raw import RawResource
 from .userspec import names_root
@@ -336,21 +336,23 @@ class ClusterSetting(Model):
     value: str | None = None
 
 
+class ExecuteCommandConfiguration(Model):
+    logging: str | None = None
+
+
+class ClusterConfiguration(Model):
+    """A cluster's `configuration` block, typed as the other blocks rules read: a value
+    of the wrong type is the resource's error (exit 2), never a rule crashing on it."""
+
+    execute_command_configuration: tuple[ExecuteCommandConfiguration, ...] = ()
+
+
 class Cluster(Resource):
     TYPES: ClassVar[tuple[str, ...]] = ("aws_ecs_cluster",)
     name: str | None = None
     arn: str | None = None
     setting: tuple[ClusterSetting, ...] = ()
-    configuration: tuple[dict, ...] = ()
-
-    @model_validator(mode="after")
-    def _typed_exec_logging(self) -> "Cluster":
-        # The block is read untyped: a value of the wrong type is this resource's error
-        # (exit 2), never a rule crashing on it.
-        value = self.exec_logging
-        if value is not None and not isinstance(value, str):
-            raise ValueError("configuration.execute_command_configuration.logging is not a string")
-        return self
+    configuration: tuple[ClusterConfiguration, ...] = ()
 
     @property
     def container_insights(self) -> str | None:
@@ -369,5 +371,5 @@ class Cluster(Resource):
     @property
     def exec_logging(self) -> str | None:
         """`configuration.execute_command_configuration.logging` (None when unset)."""
-        ecc = block(block(self.configuration).get("execute_command_configuration"))
-        return ecc.get("logging")
+        ecc = self.configuration[0].execute_command_configuration if self.configuration else ()
+        return ecc[0].logging if ecc else None
