@@ -90,10 +90,6 @@ def _tail(report: Report) -> dict:
     }
 
 
-def dumps(doc: dict) -> str:
-    return encode(doc).decode()
-
-
 _BATCH = 500
 _EMPTY_FINDINGS = b'\n  "findings": [],\n'
 
@@ -144,4 +140,5 @@ def encode(doc: dict) -> bytes:
 
 
 def render(report: Report, color: bool = False) -> str:
-    return dumps(report_dict(report))
+    """The report's text, redacted as every format is (it was the unredacted document)."""
+    return b"".join(encode_report(report, report.redact)).decode()
