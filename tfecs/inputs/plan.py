@@ -193,7 +193,7 @@ _ACTION_LISTS = frozenset(
 
 def _well_formed_change(rc: Any) -> RawResource | None:
     """A resource change as Terraform writes it, at a few type checks (the common case of
-    10,000); None for anything else, which _from_changes then checks step by step (and
+    10,000); None for anything else, which _checked_change then checks step by step (and
     accepts exactly what this accepts, or says why not)."""
     if type(rc) is not dict or rc.get("deposed") is not None:
         return None
